@@ -1,0 +1,9 @@
+//! pgrphack: not built yet.
+
+use crate::exit;
+use std::ffi::CStr;
+
+/// Entry point.
+pub fn main(_args: &[&CStr]) -> u8 {
+    exit::die("pgrphack", &[b"not built yet"], exit::TEMP)
+}

@@ -1,0 +1,9 @@
+//! softlimit: not built yet.
+
+use crate::exit;
+use std::ffi::CStr;
+
+/// Entry point.
+pub fn main(_args: &[&CStr]) -> u8 {
+    exit::die("softlimit", &[b"not built yet"], exit::TEMP)
+}

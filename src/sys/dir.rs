@@ -1,0 +1,137 @@
+//! Directories and names in them: chdir, listing, stat, mkdir, rename, link, unlink.
+
+use super::Result;
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+use rustix::io::Errno;
+
+/// What `stat` tells the applets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Meta {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub nlink: u64,
+    pub size: u64,
+}
+
+impl Meta {
+    /// Is it a directory?
+    pub fn is_dir(&self) -> bool {
+        self.mode & 0o170000 == 0o040000
+    }
+
+    /// Is the owner-execute bit set?
+    pub fn owner_executable(&self) -> bool {
+        self.mode & 0o100 != 0
+    }
+
+    fn from(st: rustix::fs::Stat) -> Self {
+        Meta {
+            dev: st.st_dev,
+            ino: st.st_ino,
+            mode: st.st_mode,
+            nlink: st.st_nlink,
+            size: st.st_size as u64,
+        }
+    }
+}
+
+/// chdir(2).
+pub fn chdir(path: &[u8]) -> Result<()> {
+    rustix::process::chdir(path)
+}
+
+/// fchdir(2).
+pub fn fchdir(fd: impl AsFd) -> Result<()> {
+    rustix::process::fchdir(fd)
+}
+
+/// open(".", O_RDONLY|O_DIRECTORY): a handle to come back to with `fchdir`.
+pub fn open_cwd() -> Result<OwnedFd> {
+    rustix::fs::open(
+        ".",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// stat(2) (follows symbolic links).
+pub fn stat(path: &[u8]) -> Result<Meta> {
+    rustix::fs::statat(CWD, path, AtFlags::empty()).map(Meta::from)
+}
+
+/// lstat(2) (does not follow a final symbolic link).
+pub fn lstat(path: &[u8]) -> Result<Meta> {
+    rustix::fs::statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW).map(Meta::from)
+}
+
+/// fstat(2).
+pub fn fstat(fd: impl AsFd) -> Result<Meta> {
+    rustix::fs::fstat(fd).map(Meta::from)
+}
+
+/// stat(2) reduced to "does it exist": ENOENT (and a dangling symlink) is `Ok(false)`.
+pub fn exists(path: &[u8]) -> Result<bool> {
+    match stat(path) {
+        Ok(_) => Ok(true),
+        Err(Errno::NOENT) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// mkdir(2).
+pub fn mkdir(path: &[u8], mode: u32) -> Result<()> {
+    rustix::fs::mkdir(path, Mode::from_raw_mode(mode))
+}
+
+/// rename(2).
+pub fn rename(from: &[u8], to: &[u8]) -> Result<()> {
+    rustix::fs::rename(from, to)
+}
+
+/// link(2).
+pub fn link(from: &[u8], to: &[u8]) -> Result<()> {
+    rustix::fs::link(from, to)
+}
+
+/// unlink(2).
+pub fn unlink(path: &[u8]) -> Result<()> {
+    rustix::fs::unlink(path)
+}
+
+/// chmod(2).
+pub fn chmod(path: &[u8], mode: u32) -> Result<()> {
+    rustix::fs::chmod(path, Mode::from_raw_mode(mode))
+}
+
+/// readlink(2).
+pub fn readlink(path: &[u8]) -> Result<Vec<u8>> {
+    rustix::fs::readlink(path, Vec::new()).map(|c| c.into_bytes())
+}
+
+/// symlink(2).
+pub fn symlink(target: &[u8], path: &[u8]) -> Result<()> {
+    rustix::fs::symlink(target, path)
+}
+
+/// The names in directory `path` in readdir order, `.` and `..` included as the kernel
+/// returns them (callers skip dot names by their own rules).
+pub fn names(path: &[u8]) -> Result<Vec<Vec<u8>>> {
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    names_of(fd)
+}
+
+/// The names in an open directory, in readdir order.
+pub fn names_of(fd: OwnedFd) -> Result<Vec<Vec<u8>>> {
+    let mut dir = rustix::fs::Dir::new(fd)?;
+    let mut out = Vec::new();
+    while let Some(entry) = dir.read() {
+        out.push(entry?.file_name().to_bytes().to_vec());
+    }
+    Ok(out)
+}

@@ -1,0 +1,137 @@
+//! Running a program: daemontools' PATH search and execve.
+//!
+//! The candidate list and the choice of which error to report are pure (unit-tested); the
+//! loop that tries each candidate is the only impure part. Rules: a name containing `/` is
+//! tried once; otherwise each PATH element in order (empty element = `.`, unset PATH =
+//! `/bin:/usr/bin`); ENOENT continues silently, EACCES/EPERM/EISDIR are remembered and
+//! continue, any other error stops the search; at the end the last remembered error wins,
+//! else ENOENT.
+
+use rustix::io::Errno;
+use std::ffi::{CStr, CString};
+
+/// PATH used when the variable is unset.
+pub const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
+
+/// The file names to try for `prog` under `path` (the value of PATH, if set).
+pub fn candidates(prog: &[u8], path: Option<&[u8]>) -> Vec<Vec<u8>> {
+    if prog.contains(&b'/') {
+        return vec![prog.to_vec()];
+    }
+    path.unwrap_or(DEFAULT_PATH)
+        .split(|&b| b == b':')
+        .map(|dir| {
+            let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+            [dir, b"/", prog].concat()
+        })
+        .collect()
+}
+
+/// What the search does after a failed execve: `Err(e)` stops with `e`, `Ok(remember)`
+/// continues, remembering the error when `remember` is set.
+pub fn after_failure(errno: Errno) -> Result<bool, Errno> {
+    match errno {
+        Errno::NOENT => Ok(false),
+        Errno::ACCESS | Errno::PERM | Errno::ISDIR => Ok(true),
+        other => Err(other),
+    }
+}
+
+fn to_cstrings(items: &[Vec<u8>]) -> Vec<CString> {
+    items
+        .iter()
+        .map(|s| {
+            let end = s.iter().position(|&b| b == 0).unwrap_or(s.len());
+            CString::new(&s[..end]).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Replaces the process with `argv[0]` found by the PATH search; returns only on failure,
+/// with the error daemontools would report. `env` = `None` keeps the current environment.
+/// PATH is taken from the current (original) environment, never from `env`.
+pub fn pathexec(argv: &[&CStr], env: Option<&[Vec<u8>]>) -> Errno {
+    let Some(prog) = argv.first() else {
+        return Errno::NOENT;
+    };
+    let path = super::env::get(b"PATH");
+    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    arg_ptrs.push(std::ptr::null());
+    let env_owned = env.map(to_cstrings);
+    let mut env_ptrs: Vec<*const libc::c_char> = match &env_owned {
+        Some(list) => list.iter().map(|c| c.as_ptr()).collect(),
+        None => super::env::current_ptrs(),
+    };
+    env_ptrs.push(std::ptr::null());
+    let mut remembered = None;
+    for file in candidates(prog.to_bytes(), path.as_deref()) {
+        let Ok(file) = CString::new(file) else {
+            continue;
+        };
+        // SAFETY: all three arguments are NULL-terminated arrays of valid C strings that
+        // outlive the call.
+        unsafe { libc::execve(file.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
+        let errno = Errno::from_raw_os_error(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        );
+        match after_failure(errno) {
+            Err(stop) => return stop,
+            Ok(true) => remembered = Some(errno),
+            Ok(false) => {}
+        }
+    }
+    remembered.unwrap_or(Errno::NOENT)
+}
+
+/// execve(path, argv, current environment) with no PATH search; returns only on failure.
+pub fn exec_file(path: &CStr, argv: &[&CStr]) -> Errno {
+    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    arg_ptrs.push(std::ptr::null());
+    let mut env_ptrs = super::env::current_ptrs();
+    env_ptrs.push(std::ptr::null());
+    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
+    unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
+    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slash_names_are_tried_once() {
+        assert_eq!(candidates(b"./run", Some(b"/a:/b")), vec![b"./run".to_vec()]);
+    }
+
+    #[test]
+    fn path_elements_in_order_empty_is_dot() {
+        assert_eq!(
+            candidates(b"p", Some(b"/a::/b:")),
+            vec![
+                b"/a/p".to_vec(),
+                b"./p".to_vec(),
+                b"/b/p".to_vec(),
+                b"./p".to_vec()
+            ]
+        );
+        assert_eq!(candidates(b"p", Some(b"")), vec![b"./p".to_vec()]);
+    }
+
+    #[test]
+    fn unset_path_uses_default() {
+        assert_eq!(
+            candidates(b"p", None),
+            vec![b"/bin/p".to_vec(), b"/usr/bin/p".to_vec()]
+        );
+    }
+
+    #[test]
+    fn error_priority() {
+        assert_eq!(after_failure(Errno::NOENT), Ok(false));
+        assert_eq!(after_failure(Errno::ACCESS), Ok(true));
+        assert_eq!(after_failure(Errno::PERM), Ok(true));
+        assert_eq!(after_failure(Errno::ISDIR), Ok(true));
+        assert_eq!(after_failure(Errno::NOEXEC), Err(Errno::NOEXEC));
+        assert_eq!(after_failure(Errno::NOTDIR), Err(Errno::NOTDIR));
+    }
+}

@@ -1,0 +1,199 @@
+//! Opening, reading, writing and arranging file descriptors.
+//!
+//! The open helpers mirror daemontools' `open_*` family (README §9 of the spec): all of them
+//! add `O_NONBLOCK` and `O_CLOEXEC`; the creation modes are fixed by the helper.
+
+use super::Result;
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd, RawFd};
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+use std::mem::ManuallyDrop;
+
+/// Creation mode of the "append" helper (locks, multilog `current`, setlock).
+pub const MODE_APPEND: u32 = 0o600;
+/// Creation mode of the "trunc" helper (status.new, multilog state files).
+pub const MODE_TRUNC: u32 = 0o644;
+
+/// Descriptor 0, whether or not it is open.
+pub fn stdin() -> BorrowedFd<'static> {
+    // SAFETY: a descriptor number is only borrowed; if 0 is closed, calls fail with EBADF.
+    unsafe { BorrowedFd::borrow_raw(0) }
+}
+
+/// Descriptor 1, whether or not it is open.
+pub fn stdout() -> BorrowedFd<'static> {
+    // SAFETY: as for `stdin`.
+    unsafe { BorrowedFd::borrow_raw(1) }
+}
+
+/// Descriptor 2, whether or not it is open.
+pub fn stderr() -> BorrowedFd<'static> {
+    // SAFETY: as for `stdin`.
+    unsafe { BorrowedFd::borrow_raw(2) }
+}
+
+fn open(path: &[u8], flags: OFlags, mode: u32) -> Result<OwnedFd> {
+    loop {
+        match rustix::fs::open(
+            path,
+            flags | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::from_raw_mode(mode),
+        ) {
+            Err(Errno::INTR) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// open(O_RDONLY|O_NONBLOCK): directories, FIFOs, files to read.
+pub fn open_read(path: &[u8]) -> Result<OwnedFd> {
+    open(path, OFlags::RDONLY, 0)
+}
+
+/// open(O_WRONLY|O_NONBLOCK): FIFOs (fails with ENXIO when nobody reads) and existing files.
+pub fn open_write(path: &[u8]) -> Result<OwnedFd> {
+    open(path, OFlags::WRONLY, 0)
+}
+
+/// open(O_WRONLY|O_APPEND|O_CREAT|O_NONBLOCK, 0600): lock files and append-only logs.
+pub fn open_append(path: &[u8]) -> Result<OwnedFd> {
+    open(
+        path,
+        OFlags::WRONLY | OFlags::APPEND | OFlags::CREATE,
+        MODE_APPEND,
+    )
+}
+
+/// open(O_WRONLY|O_TRUNC|O_CREAT|O_NONBLOCK, 0644): files rewritten whole.
+pub fn open_trunc(path: &[u8]) -> Result<OwnedFd> {
+    open(
+        path,
+        OFlags::WRONLY | OFlags::TRUNC | OFlags::CREATE,
+        MODE_TRUNC,
+    )
+}
+
+/// read(2), retrying EINTR. Returns 0 at end of file.
+pub fn read(fd: impl AsFd, buf: &mut [u8]) -> Result<usize> {
+    loop {
+        match rustix::io::read(fd.as_fd(), &mut *buf) {
+            Err(Errno::INTR) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// write(2) once, retrying EINTR; may write less than asked.
+pub fn write(fd: impl AsFd, buf: &[u8]) -> Result<usize> {
+    loop {
+        match rustix::io::write(fd.as_fd(), buf) {
+            Err(Errno::INTR) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// write(2) until every byte is written (a write of 0 bytes counts as EIO... never loops).
+pub fn write_all(fd: impl AsFd, mut buf: &[u8]) -> Result<()> {
+    let fd = fd.as_fd();
+    while !buf.is_empty() {
+        match write(fd, buf)? {
+            0 => return Err(Errno::IO),
+            n => buf = &buf[n..],
+        }
+    }
+    Ok(())
+}
+
+/// Reads the whole file at `path` (open_read, then read until EOF).
+pub fn read_file(path: &[u8]) -> Result<Vec<u8>> {
+    let fd = open_read(path)?;
+    set_nonblock(&fd, false)?;
+    read_to_end(&fd)
+}
+
+/// read(2) until end of file.
+pub fn read_to_end(fd: impl AsFd) -> Result<Vec<u8>> {
+    let fd = fd.as_fd();
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match read(fd, &mut chunk)? {
+            0 => return Ok(data),
+            n => data.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// pipe2(O_CLOEXEC): (read end, write end).
+pub fn pipe() -> Result<(OwnedFd, OwnedFd)> {
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+}
+
+/// fcntl(F_SETFD): sets or clears close-on-exec.
+pub fn set_cloexec(fd: impl AsFd, on: bool) -> Result<()> {
+    let flags = if on {
+        rustix::io::FdFlags::CLOEXEC
+    } else {
+        rustix::io::FdFlags::empty()
+    };
+    rustix::io::fcntl_setfd(fd, flags)
+}
+
+/// fcntl(F_SETFL): sets or clears O_NONBLOCK, keeping the other status flags.
+pub fn set_nonblock(fd: impl AsFd, on: bool) -> Result<()> {
+    let fd = fd.as_fd();
+    let mut flags = rustix::fs::fcntl_getfl(fd)?;
+    flags.set(OFlags::NONBLOCK, on);
+    rustix::fs::fcntl_setfl(fd, flags)
+}
+
+/// dup2(fd, target): makes `target` (0, 1, 2, ...) a copy of `fd`, without close-on-exec.
+/// A no-op apart from clearing close-on-exec when they are already the same number.
+pub fn dup_to(fd: impl AsFd, target: RawFd) -> Result<()> {
+    use rustix::fd::{AsRawFd, FromRawFd};
+    let fd = fd.as_fd();
+    if fd.as_raw_fd() == target {
+        return set_cloexec(fd, false);
+    }
+    // SAFETY: `target` is only named so dup2 can replace it; ManuallyDrop keeps us from
+    // closing it, so ownership stays with whoever owned that number before.
+    let mut new = ManuallyDrop::new(unsafe { OwnedFd::from_raw_fd(target) });
+    rustix::io::dup2(fd, &mut new)
+}
+
+/// fcntl(F_DUPFD_CLOEXEC, 0): a close-on-exec copy at the lowest free number.
+pub fn dup(fd: impl AsFd) -> Result<OwnedFd> {
+    rustix::io::fcntl_dupfd_cloexec(fd, 0)
+}
+
+/// dup(2): a copy at the lowest free number that survives exec.
+pub fn dup_inheritable(fd: impl AsFd) -> Result<OwnedFd> {
+    rustix::io::dup(fd)
+}
+
+/// fsync(2).
+pub fn fsync(fd: impl AsFd) -> Result<()> {
+    rustix::fs::fsync(fd)
+}
+
+/// fchmod(2).
+pub fn fchmod(fd: impl AsFd, mode: u32) -> Result<()> {
+    rustix::fs::fchmod(fd, Mode::from_raw_mode(mode))
+}
+
+/// fstat(2): the size in bytes.
+pub fn size(fd: impl AsFd) -> Result<u64> {
+    Ok(rustix::fs::fstat(fd)?.st_size as u64)
+}
+
+/// lseek(fd, 0, SEEK_SET).
+pub fn rewind(fd: impl AsFd) -> Result<()> {
+    rustix::fs::seek(fd, rustix::fs::SeekFrom::Start(0)).map(drop)
+}
+
+/// fcntl(F_GETFD): is `raw` an open descriptor?
+pub fn is_open(raw: RawFd) -> bool {
+    // SAFETY: only borrowed for the one fcntl call.
+    rustix::io::fcntl_getfd(unsafe { BorrowedFd::borrow_raw(raw) }).is_ok()
+}

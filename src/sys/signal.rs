@@ -1,0 +1,139 @@
+//! Signals: the self-pipe, blocking and unblocking, default and ignored dispositions.
+//!
+//! The only process-wide state in daemonbox lives here, because POSIX forces it: a signal
+//! handler can reach nothing but globals. The handler writes the signal number as one byte
+//! into a non-blocking, close-on-exec pipe, so an event loop learns of signals by polling
+//! the pipe's read end (no races, no work in the handler).
+
+use super::Result;
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use rustix::io::Errno;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+pub use libc::{
+    SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSTOP, SIGTERM,
+    SIGUSR1, SIGUSR2,
+};
+
+/// Write end of the self-pipe, or -1 before `SelfPipe::new`.
+static SELFPIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
+
+extern "C" fn on_signal(signal: libc::c_int) {
+    let fd = SELFPIPE_WRITE.load(Ordering::Relaxed);
+    if fd >= 0 {
+        let byte = signal as u8;
+        // SAFETY: write(2) is async-signal-safe; errno is saved and restored around it so
+        // the interrupted code never sees it change.
+        unsafe {
+            let saved = *libc::__errno_location();
+            libc::write(fd, (&byte as *const u8).cast(), 1);
+            *libc::__errno_location() = saved;
+        }
+    }
+}
+
+fn check(ret: libc::c_int) -> Result<()> {
+    if ret == -1 {
+        Err(Errno::from_raw_os_error(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn set_of(signals: &[i32]) -> libc::sigset_t {
+    // SAFETY: sigemptyset/sigaddset initialise and fill a local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for &s in signals {
+            libc::sigaddset(&mut set, s);
+        }
+        set
+    }
+}
+
+fn set_disposition(signal: i32, handler: libc::sighandler_t, flags: libc::c_int) -> Result<()> {
+    // SAFETY: a zeroed sigaction with a valid handler value and empty mask is well formed.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = handler;
+        action.sa_flags = flags;
+        libc::sigemptyset(&mut action.sa_mask);
+        check(libc::sigaction(signal, &action, std::ptr::null_mut()))
+    }
+}
+
+/// The self-pipe: signals caught by it arrive as bytes on [`SelfPipe::fd`].
+pub struct SelfPipe {
+    read: OwnedFd,
+    // Kept open for the handler, which writes to it by number.
+    _write: OwnedFd,
+}
+
+impl SelfPipe {
+    /// pipe2(O_NONBLOCK|O_CLOEXEC), then sigaction for each signal (no SA_RESTART, so a
+    /// blocking call is interrupted; SA_NOCLDSTOP so a stopped child does not wake us).
+    pub fn new(signals: &[i32]) -> Result<Self> {
+        let (read, write) = rustix::pipe::pipe_with(
+            rustix::pipe::PipeFlags::CLOEXEC | rustix::pipe::PipeFlags::NONBLOCK,
+        )?;
+        SELFPIPE_WRITE.store(write.as_raw_fd(), Ordering::Relaxed);
+        for &s in signals {
+            set_disposition(s, on_signal as *const () as libc::sighandler_t, libc::SA_NOCLDSTOP)?;
+        }
+        Ok(SelfPipe {
+            read,
+            _write: write,
+        })
+    }
+
+    /// The read end, to poll for readability.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.read.as_fd()
+    }
+
+    /// Reads every pending byte; returns the signal numbers received, in order.
+    pub fn drain(&self) -> Vec<i32> {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        while let Ok(n @ 1..) = rustix::io::read(&self.read, &mut buf) {
+            got.extend(buf[..n].iter().map(|&b| i32::from(b)));
+        }
+        got
+    }
+}
+
+/// sigprocmask(SIG_BLOCK).
+pub fn block(signals: &[i32]) -> Result<()> {
+    let set = set_of(signals);
+    // SAFETY: valid set pointer, null old-set pointer.
+    check(unsafe { libc::sigprocmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) })
+}
+
+/// sigprocmask(SIG_UNBLOCK).
+pub fn unblock(signals: &[i32]) -> Result<()> {
+    let set = set_of(signals);
+    // SAFETY: valid set pointer, null old-set pointer.
+    check(unsafe { libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) })
+}
+
+/// sigaction(SIG_DFL).
+pub fn set_default(signal: i32) -> Result<()> {
+    set_disposition(signal, libc::SIG_DFL, 0)
+}
+
+/// sigaction(SIG_IGN).
+pub fn ignore(signal: i32) -> Result<()> {
+    set_disposition(signal, libc::SIG_IGN, 0)
+}
+
+/// In a freshly forked child: the given caught signals back to their default action and
+/// unblocked, so the program it execs starts as daemontools' children do.
+pub fn restore_for_child(signals: &[i32]) {
+    for &s in signals {
+        let _ = set_default(s);
+    }
+    let _ = unblock(signals);
+}
