@@ -1,3 +1,6 @@
 //! On-disk and wire formats shared by several applets. Pure codecs only: no I/O here.
 
+pub mod envfile;
+pub mod passwd;
+pub mod status;
 pub mod tai;
