@@ -152,3 +152,19 @@ pub fn geteuid() -> u32 {
 pub fn umask(mask: u32) -> u32 {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(mask)).as_raw_mode()
 }
+
+/// getrlimit(RLIMIT_NOFILE).
+pub fn nofile_limit() -> Result<Limit> {
+    getrlimit(libc::RLIMIT_NOFILE as libc::c_int)
+}
+
+/// setrlimit(RLIMIT_NOFILE).
+pub fn set_nofile_limit(limit: Limit) -> Result<()> {
+    setrlimit(libc::RLIMIT_NOFILE as libc::c_int, limit)
+}
+
+/// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to this process.
+pub fn become_subreaper() -> Result<()> {
+    // SAFETY: prctl with an integer argument has no memory preconditions.
+    check(unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong) }).map(drop)
+}

@@ -1,9 +1,0 @@
-//! svscan: not built yet.
-
-use crate::exit;
-use std::ffi::CStr;
-
-/// Entry point.
-pub fn main(_args: &[&CStr]) -> u8 {
-    exit::die("svscan", &[b"not built yet"], exit::TEMP)
-}
