@@ -95,12 +95,12 @@ struct Scan {
 }
 
 impl Scan {
-    /// Reaps every ended child; true if one of them was a supervise of ours.
-    fn reap(&mut self, now: Duration) -> bool {
-        let mut ours = false;
+    /// Reaps every ended child; returns the services whose supervise ended.
+    fn reap(&mut self, now: Duration) -> Vec<Key> {
+        let mut ours = Vec::new();
         loop {
             match proc::wait_nohang() {
-                Ok(Some((pid, _))) => ours |= self.table.reaped(pid, now).is_some(),
+                Ok(Some((pid, _))) => ours.extend(self.table.reaped(pid, now).map(|(k, _)| k)),
                 Ok(None) => {
                     self.children_left = true;
                     return ours;
@@ -109,6 +109,20 @@ impl Scan {
                     self.children_left = false;
                     return ours;
                 }
+            }
+        }
+    }
+
+    /// Restarts at once the supervise processes that ended, where the directory is still
+    /// there under the name it was last met under; anything else waits for the next scan.
+    fn restart(&mut self, keys: &[Key], now: Duration) {
+        for &key in keys {
+            let Some(entry) = self.table.get_mut(key) else {
+                continue;
+            };
+            let name = entry.name.clone();
+            if sys::dir::stat(&name).is_ok_and(|m| m.is_dir() && (m.dev, m.ino) == key) {
+                self.launch_both(key, &name, false, now);
             }
         }
     }
@@ -168,6 +182,12 @@ impl Scan {
                 }
             }
         }
+        self.launch_both(key, name, periodic, now);
+    }
+
+    /// Starts the main supervise, then the log one, as needed; a failed fork skips the log
+    /// supervise this round (0.76).
+    fn launch_both(&mut self, key: Key, name: &[u8], periodic: bool, now: Duration) {
         for role in [Role::Main, Role::Log] {
             if !self.launch(key, name, role, periodic, now) {
                 return;
@@ -375,7 +395,7 @@ fn run(
     let mut stopping: Option<Shutdown> = None;
     loop {
         let now = sys::clock::monotonic();
-        rescan |= scan.reap(now);
+        let ended = scan.reap(now);
         let timeout = if let Some(shutdown) = &mut stopping {
             scan.stop_services();
             match scan.act(shutdown.step(now, scan.left())) {
@@ -383,6 +403,7 @@ fn run(
                 Err(code) => return code,
             }
         } else {
+            scan.restart(&ended, now);
             if now >= next_periodic || rescan {
                 scan.scan(now >= next_periodic, now);
                 rescan = false;
