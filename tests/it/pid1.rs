@@ -1,1 +1,195 @@
-//! Integration tests for pid1.
+//! Integration tests for svscan in container mode: as PID 1 of a new pid namespace
+//! (`unshare --pid --fork --mount-proc`, root) and with `-1` outside one. Ordered shutdown
+//! with loggers draining their pipes, the grace period and KILL, orphan reaping.
+
+use crate::common::*;
+use crate::svscan::{
+    children, cmdline, lines_sorted, service, supervise_dir, supervise_exe, svscan_cmd, wait_child,
+};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(8);
+
+/// Starts `svscan ARGS` as PID 1 of a new pid namespace; returns the guard (on unshare) and
+/// svscan's pid as seen from here.
+fn start_pid1(sb: &Sandbox, args: &[&str]) -> (ProcessGuard, i32) {
+    assert!(is_root(), "PID-1 tests need root (CI runs them as root)");
+    let sup = supervise_dir(sb, &supervise_exe());
+    let mut cmd = svscan_cmd(sb, Path::new("/usr/bin/unshare"), &sup, &[], "err");
+    cmd.args(["--pid", "--fork", "--mount-proc"])
+        .arg(sb.bin("svscan"))
+        .args(args);
+    let guard = ProcessGuard::spawn(&mut cmd);
+    let pid = poll_until(WAIT, "svscan in the namespace", || {
+        children(guard.pid())
+            .first()
+            .copied()
+            .filter(|&p| cmdline(p).contains("svscan"))
+    });
+    (guard, pid)
+}
+
+fn state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')').next()?.trim_start().chars().next()
+}
+
+/// Asserts that `text` is exactly the lines 1..=COUNT, reporting the first one missing.
+#[track_caller]
+fn assert_complete(text: &str, what: &str) {
+    let got: Vec<u32> = text.lines().map(|l| l.parse().unwrap_or(0)).collect();
+    let first_bad = (1..=COUNT).zip(&got).find(|(want, got)| want != *got);
+    assert!(
+        got.len() == COUNT as usize && first_bad.is_none(),
+        "{what}: {} lines logged, first wrong line {first_bad:?}",
+        got.len()
+    );
+}
+
+/// A service that writes 1..=COUNT at once, and a logger that logs the first line, then
+/// reads nothing more until the sandbox file `go` exists (created once the shutdown has
+/// started), so the pipe still holds almost every line when the signal arrives.
+const COUNT: u32 = 2000;
+
+fn burst_service(sb: &Sandbox, name: &str) {
+    service(
+        sb,
+        &format!("sv/{name}"),
+        &format!("seq 1 {COUNT}; exec sleep 1000"),
+    );
+    let go = sb.join("go");
+    service(
+        sb,
+        &format!("sv/{name}/log"),
+        &format!(
+            "read -r line; echo \"$line\" >> out\n\
+             while [ ! -e {} ]; do sleep 0.05; done\n\
+             while read -r line; do echo \"$line\" >> out; done",
+            go.display()
+        ),
+    );
+}
+
+#[test]
+fn term_as_pid1_stops_services_in_order_and_loses_no_line() {
+    let sb = Sandbox::new();
+    for name in ["a", "b", "c"] {
+        burst_service(&sb, name);
+    }
+    let (mut guard, scan) = start_pid1(&sb, &["sv"]);
+    for name in ["a", "b", "c"] {
+        wait_child(scan, &format!("supervise {name}"));
+        let out = format!("sv/{name}/log/out");
+        wait_for(WAIT, "first logged line", || {
+            !std::fs::read_to_string(sb.join(&out))
+                .unwrap_or_default()
+                .is_empty()
+        });
+    }
+    // 0.76's supervise reads its control FIFO only after its first second.
+    std::thread::sleep(Duration::from_millis(1100));
+    let t0 = Instant::now();
+    crate::svscan::signal(scan, "TERM");
+    std::thread::sleep(Duration::from_millis(100));
+    sb.write("go", "");
+    let status = guard.wait_exit(WAIT);
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "stderr: {}",
+        show(&std::fs::read(sb.join("err")).unwrap())
+    );
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t0.elapsed()
+    );
+    for name in ["a", "b", "c"] {
+        let text = std::fs::read_to_string(sb.join(format!("sv/{name}/log/out"))).unwrap();
+        assert_complete(&text, name);
+    }
+}
+
+#[test]
+fn service_ignoring_term_is_killed_after_the_grace_period() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/stubborn", "trap '' TERM; exec sleep 1000");
+    service(&sb, "sv/polite", "exec sleep 1000");
+    let (mut guard, scan) = start_pid1(&sb, &["-g", "1", "sv"]);
+    let sup = wait_child(scan, "supervise stubborn");
+    let stubborn = poll_until(WAIT, "stubborn service", || children(sup).first().copied());
+    wait_child(scan, "supervise polite");
+    // supervise reads its control FIFO only after its first second.
+    std::thread::sleep(Duration::from_millis(1100));
+    let t0 = Instant::now();
+    crate::svscan::signal(scan, "TERM");
+    let status = guard.wait_exit(WAIT);
+    let took = t0.elapsed();
+    assert_eq!(status.code(), Some(111));
+    assert!(
+        took >= Duration::from_millis(1000) && took < Duration::from_secs(4),
+        "took {took:?}"
+    );
+    assert_eq!(state(stubborn), None, "the stubborn service survived");
+}
+
+#[test]
+fn a_thousand_orphans_leave_no_zombie() {
+    let sb = Sandbox::new();
+    service(
+        &sb,
+        "sv/spawner",
+        "(for i in $(seq 1000); do sleep 2 & done); exec sleep 1000",
+    );
+    let (_guard, scan) = start_pid1(&sb, &["sv"]);
+    wait_for(
+        Duration::from_secs(20),
+        "1000 orphans reparented to svscan",
+        || children(scan).len() > 1000,
+    );
+    wait_for(Duration::from_secs(20), "orphans reaped", || {
+        let kids = children(scan);
+        kids.len() == 1 && kids.iter().all(|&k| state(k) != Some('Z'))
+    });
+    assert_eq!(cmdline(children(scan)[0]), "supervise spawner");
+    assert_eq!(std::fs::read_to_string(sb.join("err")).unwrap(), "");
+}
+
+#[test]
+fn option_1_outside_pid1_reaps_orphans_and_stops_on_int() {
+    let sb = Sandbox::new();
+    burst_service(&sb, "a");
+    service(&sb, "sv/orphaner", "(exec sleep 1000 &) ; exec sleep 1000");
+    let sup = supervise_dir(&sb, &supervise_exe());
+    let mut guard = ProcessGuard::spawn(&mut svscan_cmd(
+        &sb,
+        &sb.bin("svscan"),
+        &sup,
+        &["-1", "sv"],
+        "err",
+    ));
+    let scan = guard.pid();
+    wait_child(scan, "supervise a");
+    wait_child(scan, "supervise orphaner");
+    // The orphan of a service comes to svscan, the subreaper.
+    wait_child(scan, "sleep 1000");
+    wait_for(WAIT, "first logged line", || {
+        !std::fs::read_to_string(sb.join("sv/a/log/out"))
+            .unwrap_or_default()
+            .is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(1100));
+    guard.signal("INT");
+    std::thread::sleep(Duration::from_millis(100));
+    sb.write("go", "");
+    let status = guard.wait_exit(WAIT);
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "stderr: {:?}",
+        lines_sorted(&sb, "err", 0)
+    );
+    let text = std::fs::read_to_string(sb.join("sv/a/log/out")).unwrap();
+    assert_complete(&text, "a");
+}

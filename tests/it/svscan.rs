@@ -113,6 +113,11 @@ pub fn sleeping_supervise(sb: &Sandbox) -> PathBuf {
     dir
 }
 
+/// Sends signal `sig` (a name such as `TERM`) to `pid`.
+pub fn signal(pid: i32, sig: &str) {
+    kill(sig, pid);
+}
+
 fn kill(sig: &str, pid: i32) {
     Command::new("kill")
         .args([&format!("-{sig}"), &pid.to_string()])
