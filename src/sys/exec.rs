@@ -71,8 +71,9 @@ pub fn pathexec(argv: &[&CStr], env: Option<&[Vec<u8>]>) -> Errno {
         // SAFETY: all three arguments are NULL-terminated arrays of valid C strings that
         // outlive the call.
         unsafe { libc::execve(file.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-        let errno =
-            Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0));
+        let errno = Errno::from_raw_os_error(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        );
         match after_failure(errno) {
             Err(stop) => return stop,
             Ok(true) => remembered = Some(errno),
@@ -93,29 +94,13 @@ pub fn exec_file(path: &CStr, argv: &[&CStr]) -> Errno {
     Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
 }
 
-/// execve(path, argv, env) with no PATH search and exactly the environment `env`
-/// (`NAME=VALUE` entries); returns only on failure.
-pub fn exec_file_env(path: &CStr, argv: &[&CStr], env: &[Vec<u8>]) -> Errno {
-    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
-    arg_ptrs.push(std::ptr::null());
-    let env_owned = to_cstrings(env);
-    let mut env_ptrs: Vec<*const libc::c_char> = env_owned.iter().map(|c| c.as_ptr()).collect();
-    env_ptrs.push(std::ptr::null());
-    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-    unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn slash_names_are_tried_once() {
-        assert_eq!(
-            candidates(b"./run", Some(b"/a:/b")),
-            vec![b"./run".to_vec()]
-        );
+        assert_eq!(candidates(b"./run", Some(b"/a:/b")), vec![b"./run".to_vec()]);
     }
 
     #[test]
@@ -149,4 +134,17 @@ mod tests {
         assert_eq!(after_failure(Errno::NOEXEC), Err(Errno::NOEXEC));
         assert_eq!(after_failure(Errno::NOTDIR), Err(Errno::NOTDIR));
     }
+}
+
+/// execve(path, argv, env) with no PATH search and exactly the environment `env`
+/// (`NAME=VALUE` entries); returns only on failure.
+pub fn exec_file_env(path: &CStr, argv: &[&CStr], env: &[Vec<u8>]) -> Errno {
+    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    arg_ptrs.push(std::ptr::null());
+    let env_owned = to_cstrings(env);
+    let mut env_ptrs: Vec<*const libc::c_char> = env_owned.iter().map(|c| c.as_ptr()).collect();
+    env_ptrs.push(std::ptr::null());
+    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
+    unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
+    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
 }
