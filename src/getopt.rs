@@ -120,7 +120,9 @@ pub fn error_line(argv0: &[u8], error: GetoptError) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn parse(words: &[&str], spec: &'static [u8]) -> (Vec<Result<(u8, Option<Vec<u8>>), GetoptError>>, Vec<String>) {
+    type Parsed = (Vec<Result<(u8, Option<Vec<u8>>), GetoptError>>, Vec<String>);
+
+    fn parse(words: &[&str], spec: &'static [u8]) -> Parsed {
         let owned: Vec<std::ffi::CString> = words
             .iter()
             .map(|w| std::ffi::CString::new(*w).unwrap())
@@ -155,7 +157,10 @@ mod tests {
         let (opts, rest) = parse(&["-o64", "-m", "-5", "prog"], b"m:o:");
         assert_eq!(
             opts,
-            vec![Ok((b'o', Some(b"64".to_vec()))), Ok((b'm', Some(b"-5".to_vec())))]
+            vec![
+                Ok((b'o', Some(b"64".to_vec()))),
+                Ok((b'm', Some(b"-5".to_vec())))
+            ]
         );
         assert_eq!(rest, vec!["prog"]);
     }
@@ -180,7 +185,10 @@ mod tests {
     #[test]
     fn errors() {
         let (opts, _) = parse(&["-dz"], b"udopchaitkx");
-        assert_eq!(opts, vec![Ok((b'd', None)), Err(GetoptError::Illegal(b'z'))]);
+        assert_eq!(
+            opts,
+            vec![Ok((b'd', None)), Err(GetoptError::Illegal(b'z'))]
+        );
         let (opts, _) = parse(&["-o"], b"o:");
         assert_eq!(opts, vec![Err(GetoptError::MissingValue(b'o'))]);
         let (opts, _) = parse(&["-:"], b"o:");
