@@ -52,11 +52,9 @@ fn every_applet_module_is_in_the_table() {
         if name == "mod" {
             continue;
         }
-        let listed = format!("Applet {{ name: \"{name}\", main: {name}::main }}");
-        assert!(
-            table.contains(&listed),
-            "applets/{name} is not in the table"
-        );
+        let listed = table.contains(&format!("name: \"{name}\","))
+            && table.contains(&format!("main: {name}::main,"));
+        assert!(listed, "applets/{name} is not in the table");
     }
 }
 
