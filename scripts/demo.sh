@@ -12,10 +12,10 @@ work=$(mktemp -d /tmp/daemonbox-demo.XXXXXX)
 scan_pid=
 cleanup() {
   if [ -n "$scan_pid" ]; then
-    "$work/bin/svc" -dx "$work/service/demo" "$work/service/demo/log" 2>/dev/null || true
     kill "$scan_pid" 2>/dev/null || true
     wait "$scan_pid" 2>/dev/null || true
   fi
+  "$work/bin/svc" -dx "$work/service/demo" "$work/service/demo/log" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -55,9 +55,14 @@ sleep 1.5
 svstat "$work/service/demo" "$work/service/demo/log"
 echo "-- last logged lines:"
 tail -n 3 "$work/service/demo/log/main/current" | tai64nlocal
+# Outside PID 1, svscan stops like 0.76's (TERM ends it, services keep running); then the
+# services and their supervise processes are stopped with svc -dx.
+kill "$scan_pid"
+wait "$scan_pid" 2>/dev/null || true
+scan_pid=
 svc -dx "$work/service/demo" "$work/service/demo/log"
 for _ in $(seq 100); do
-  svok "$work/service/demo" || break
+  svok "$work/service/demo" || svok "$work/service/demo/log" || break
   sleep 0.05
 done
-svstat "$work/service/demo"
+svstat "$work/service/demo" "$work/service/demo/log"
