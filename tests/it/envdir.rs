@@ -13,7 +13,7 @@ fn env_entries(out: &Output) -> Vec<String> {
         .stdout
         .split(|&b| b == 0)
         .filter(|e| !e.is_empty())
-        .map(|e| show(e))
+        .map(show)
         .collect();
     entries.sort();
     entries
@@ -237,7 +237,7 @@ fn unreadable_entries() {
     sb.mkdir("L");
     symlink("self", sb.join("L/self")).unwrap();
     let secret = sb.write("P/secret", "s");
-    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0)).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
     let cases: &[(&str, &[u8])] = &[
         (
             "S",

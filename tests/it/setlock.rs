@@ -122,7 +122,7 @@ fn blocking_lock_waits_for_the_holder() {
         let programs = both(&sb);
         let marker = sb.join("held");
         let _ = std::fs::remove_file(&marker);
-        let mut hold = ProcessGuard::spawn(sb.command(&programs[holder]).args([
+        let hold = ProcessGuard::spawn(sb.command(&programs[holder]).args([
             "lk",
             "sh",
             "-c",
