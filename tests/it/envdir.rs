@@ -267,20 +267,47 @@ fn unreadable_entries() {
 }
 
 #[test]
-fn unreadable_directory_as_another_user() {
+fn permission_failures_as_another_user() {
     let sb = Sandbox::new();
-    let dir = sb.write("D/X", "1").parent().unwrap().to_path_buf();
-    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o711)).unwrap();
-    // As nobody the directory can be entered but not listed.
-    let expected: &[u8] = if is_root() {
-        b"envdir: fatal: unable to read directory D: access denied\n"
-    } else {
-        b"setuidgid: fatal: unable to setgid: permission denied\n"
-    };
+    sb.write("E/X", "1");
+    // nobody may enter D but not list it, and may not enter private at all.
+    let listable_no = sb.write("D/X", "1").parent().unwrap().to_path_buf();
+    std::fs::set_permissions(&listable_no, std::fs::Permissions::from_mode(0o711)).unwrap();
+    let private = sb.mkdir("private");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let secret = sb.write("P/secret", "s");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let cases: &[(&str, &[u8])] = &[
+        (
+            "exec ENVDIR D true",
+            b"envdir: fatal: unable to read directory D: access denied\n",
+        ),
+        (
+            "exec ENVDIR P true",
+            b"envdir: fatal: unable to read P/secret: access denied\n",
+        ),
+        (
+            "exec ENVDIR private true",
+            b"envdir: fatal: unable to switch to directory private: access denied\n",
+        ),
+        (
+            "cd D && exec ENVDIR ../E true",
+            b"envdir: fatal: unable to switch to current directory: access denied\n",
+        ),
+    ];
     let theirs = reference("envdir");
     for envdir in ["envdir", theirs.to_str().unwrap()] {
-        let out = sb.run("setuidgid", &["nobody", envdir, "D", "true"]);
-        assert_output(&out, 111, b"", expected);
+        for (script, message) in cases {
+            let script = script.replace("ENVDIR", envdir);
+            let out = sb.run("setuidgid", &["nobody", "sh", "-c", &script]);
+            // Only root can switch to nobody; anyone else is stopped by setuidgid itself.
+            let expected: &[u8] = if is_root() {
+                message
+            } else {
+                b"setuidgid: fatal: unable to setgid: permission denied\n"
+            };
+            assert_output(&out, 111, b"", expected);
+        }
     }
 }
 
