@@ -170,6 +170,26 @@ fn missing_entry_reuses_the_previous_buffer() {
 }
 
 #[test]
+fn symlinks_are_followed_and_fifos_read_as_empty() {
+    let sb = Sandbox::new();
+    sb.write("target", "linked\n");
+    sb.mkdir("E");
+    symlink("../target", sb.join("E/L")).unwrap();
+    let fifo = sb.run("mkfifo", &["E/FIFO"]);
+    assert_eq!(fifo.status.code(), Some(0));
+    let out = sb
+        .command("envdir")
+        .args(["E", "env", "-0"])
+        .env_clear()
+        .env("FIFO", "was set")
+        .output()
+        .unwrap();
+    assert_output(&out, 0, &out.stdout, b"");
+    assert_eq!(env_entries(&out), ["L=linked"]);
+    same_as_reference(&sb, &["E", "env", "-0"]);
+}
+
+#[test]
 fn program_is_found_in_the_original_path() {
     let sb = Sandbox::new();
     sb.write("E/PATH", "/nonexistent");

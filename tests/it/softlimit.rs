@@ -171,8 +171,17 @@ fn equals_raises_the_soft_limit_to_the_hard_one() {
 #[test]
 fn values_above_the_hard_limit_are_capped() {
     check(
-        &["-o", "999999999", "-l", "18446744073709551615", "-p2001"],
         &[
+            "-o",
+            "999999999",
+            "-l",
+            "18446744073709551615",
+            "-p2001",
+            "-s",
+            "16777216",
+        ],
+        &[
+            ("Max stack size", "16777216"),
             ("Max open files", "2000"),
             ("Max locked memory", "131072"),
             ("Max processes", "2000"),
