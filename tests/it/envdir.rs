@@ -264,6 +264,10 @@ fn unreadable_entries() {
             b"envdir: fatal: unable to read S/sub: is a directory\n",
         ),
         (
+            "S/",
+            b"envdir: fatal: unable to read S//sub: is a directory\n",
+        ),
+        (
             "L",
             b"envdir: fatal: unable to read L/self: symbolic link loop\n",
         ),
