@@ -89,6 +89,8 @@ impl<'a> Iterator for Getopt<'a> {
             Some(true) => match self.args.get(self.index + 1) {
                 Some(next) => {
                     self.index += 1;
+                    // Past the end of the value word, so the step below moves beyond it.
+                    self.pos = next.to_bytes().len();
                     Ok(Opt {
                         letter,
                         value: Some(next.to_bytes()),
@@ -160,6 +162,20 @@ mod tests {
             vec![
                 Ok((b'o', Some(b"64".to_vec()))),
                 Ok((b'm', Some(b"-5".to_vec())))
+            ]
+        );
+        assert_eq!(rest, vec!["prog"]);
+    }
+
+    #[test]
+    fn separate_values_longer_than_the_option_word() {
+        let (opts, rest) = parse(&["-m", "1000000", "-o", "", "-t5", "prog"], b"m:o:t:");
+        assert_eq!(
+            opts,
+            vec![
+                Ok((b'm', Some(b"1000000".to_vec()))),
+                Ok((b'o', Some(b"".to_vec()))),
+                Ok((b't', Some(b"5".to_vec())))
             ]
         );
         assert_eq!(rest, vec!["prog"]);
