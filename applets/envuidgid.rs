@@ -1,9 +1,40 @@
-//! envuidgid: not built yet.
+//! envuidgid: run a program with `UID` and `GID` set to an account's ids.
+//!
+//! `envuidgid account child [args...]`: no options (`-x` is an account name). The account is
+//! read from /etc/passwd (no NSS). Edits, in this order: `GID` = primary gid, `UID` = uid,
+//! applied like envdir's (spec README §8), so an existing `GID` is replaced by the last
+//! variable before the new one is appended. Nothing else changes, privileges included.
+//!
+//! Exit codes: the program's; 100 usage; 111 unknown account or the program cannot be run.
 
 use crate::exit;
+use crate::format::envfile;
+use crate::sys;
 use std::ffi::CStr;
 
+const PROG: &str = "envuidgid";
+const USAGE: &str = "envuidgid account child";
+
 /// Entry point.
-pub fn main(_args: &[&CStr]) -> u8 {
-    exit::die("envuidgid", &[b"not built yet"], exit::TEMP)
+pub fn main(args: &[&CStr]) -> u8 {
+    let (Some(account), Some(_)) = (args.get(1), args.get(2)) else {
+        exit::usage(PROG, USAGE, exit::USAGE)
+    };
+    let name = account.to_bytes();
+    let Some(account) = sys::account::lookup(name) else {
+        exit::die(PROG, &[b"unknown account ", name], exit::TEMP)
+    };
+    let edits = [
+        envfile::edit(b"GID", Some(account.gid.to_string().as_bytes())),
+        envfile::edit(b"UID", Some(account.uid.to_string().as_bytes())),
+    ];
+    let env = envfile::apply(sys::env::current(), &edits);
+    let child = &args[2..];
+    let errno = sys::exec::pathexec(child, Some(&env));
+    exit::die_sys(
+        PROG,
+        &[b"unable to run ", child[0].to_bytes()],
+        errno,
+        exit::TEMP,
+    )
 }

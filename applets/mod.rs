@@ -41,23 +41,74 @@ impl PartialEq for Applet {
 
 /// Every applet, sorted by name (binary search relies on it).
 pub const APPLETS: &[Applet] = &[
-    Applet { name: "envdir", main: envdir::main },
-    Applet { name: "envuidgid", main: envuidgid::main },
-    Applet { name: "fghack", main: fghack::main },
-    Applet { name: "multilog", main: multilog::main },
-    Applet { name: "pgrphack", main: pgrphack::main },
-    Applet { name: "readproctitle", main: readproctitle::main },
-    Applet { name: "setlock", main: setlock::main },
-    Applet { name: "setuidgid", main: setuidgid::main },
-    Applet { name: "softlimit", main: softlimit::main },
-    Applet { name: "supervise", main: supervise::main },
-    Applet { name: "svc", main: svc::main },
-    Applet { name: "svok", main: svok::main },
-    Applet { name: "svscan", main: svscan::main },
-    Applet { name: "svscanboot", main: svscanboot::main },
-    Applet { name: "svstat", main: svstat::main },
-    Applet { name: "tai64n", main: tai64n::main },
-    Applet { name: "tai64nlocal", main: tai64nlocal::main },
+    Applet {
+        name: "envdir",
+        main: envdir::main,
+    },
+    Applet {
+        name: "envuidgid",
+        main: envuidgid::main,
+    },
+    Applet {
+        name: "fghack",
+        main: fghack::main,
+    },
+    Applet {
+        name: "multilog",
+        main: multilog::main,
+    },
+    Applet {
+        name: "pgrphack",
+        main: pgrphack::main,
+    },
+    Applet {
+        name: "readproctitle",
+        main: readproctitle::main,
+    },
+    Applet {
+        name: "setlock",
+        main: setlock::main,
+    },
+    Applet {
+        name: "setuidgid",
+        main: setuidgid::main,
+    },
+    Applet {
+        name: "softlimit",
+        main: softlimit::main,
+    },
+    Applet {
+        name: "supervise",
+        main: supervise::main,
+    },
+    Applet {
+        name: "svc",
+        main: svc::main,
+    },
+    Applet {
+        name: "svok",
+        main: svok::main,
+    },
+    Applet {
+        name: "svscan",
+        main: svscan::main,
+    },
+    Applet {
+        name: "svscanboot",
+        main: svscanboot::main,
+    },
+    Applet {
+        name: "svstat",
+        main: svstat::main,
+    },
+    Applet {
+        name: "tai64n",
+        main: tai64n::main,
+    },
+    Applet {
+        name: "tai64nlocal",
+        main: tai64nlocal::main,
+    },
 ];
 
 /// The applet called `name`, if there is one.
@@ -83,9 +134,23 @@ mod tests {
         assert_eq!(
             names,
             [
-                "envdir", "envuidgid", "fghack", "multilog", "pgrphack", "readproctitle",
-                "setlock", "setuidgid", "softlimit", "supervise", "svc", "svok", "svscan",
-                "svscanboot", "svstat", "tai64n", "tai64nlocal",
+                "envdir",
+                "envuidgid",
+                "fghack",
+                "multilog",
+                "pgrphack",
+                "readproctitle",
+                "setlock",
+                "setuidgid",
+                "softlimit",
+                "supervise",
+                "svc",
+                "svok",
+                "svscan",
+                "svscanboot",
+                "svstat",
+                "tai64n",
+                "tai64nlocal",
             ]
         );
     }

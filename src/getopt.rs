@@ -89,6 +89,8 @@ impl<'a> Iterator for Getopt<'a> {
             Some(true) => match self.args.get(self.index + 1) {
                 Some(next) => {
                     self.index += 1;
+                    // Past the end of the value word, so the step below moves beyond it.
+                    self.pos = next.to_bytes().len();
                     Ok(Opt {
                         letter,
                         value: Some(next.to_bytes()),
@@ -120,7 +122,9 @@ pub fn error_line(argv0: &[u8], error: GetoptError) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn parse(words: &[&str], spec: &'static [u8]) -> (Vec<Result<(u8, Option<Vec<u8>>), GetoptError>>, Vec<String>) {
+    type Parsed = (Vec<Result<(u8, Option<Vec<u8>>), GetoptError>>, Vec<String>);
+
+    fn parse(words: &[&str], spec: &'static [u8]) -> Parsed {
         let owned: Vec<std::ffi::CString> = words
             .iter()
             .map(|w| std::ffi::CString::new(*w).unwrap())
@@ -155,7 +159,24 @@ mod tests {
         let (opts, rest) = parse(&["-o64", "-m", "-5", "prog"], b"m:o:");
         assert_eq!(
             opts,
-            vec![Ok((b'o', Some(b"64".to_vec()))), Ok((b'm', Some(b"-5".to_vec())))]
+            vec![
+                Ok((b'o', Some(b"64".to_vec()))),
+                Ok((b'm', Some(b"-5".to_vec())))
+            ]
+        );
+        assert_eq!(rest, vec!["prog"]);
+    }
+
+    #[test]
+    fn separate_values_longer_than_the_option_word() {
+        let (opts, rest) = parse(&["-m", "1000000", "-o", "", "-t5", "prog"], b"m:o:t:");
+        assert_eq!(
+            opts,
+            vec![
+                Ok((b'm', Some(b"1000000".to_vec()))),
+                Ok((b'o', Some(b"".to_vec()))),
+                Ok((b't', Some(b"5".to_vec())))
+            ]
         );
         assert_eq!(rest, vec!["prog"]);
     }
@@ -180,7 +201,10 @@ mod tests {
     #[test]
     fn errors() {
         let (opts, _) = parse(&["-dz"], b"udopchaitkx");
-        assert_eq!(opts, vec![Ok((b'd', None)), Err(GetoptError::Illegal(b'z'))]);
+        assert_eq!(
+            opts,
+            vec![Ok((b'd', None)), Err(GetoptError::Illegal(b'z'))]
+        );
         let (opts, _) = parse(&["-o"], b"o:");
         assert_eq!(opts, vec![Err(GetoptError::MissingValue(b'o'))]);
         let (opts, _) = parse(&["-:"], b"o:");

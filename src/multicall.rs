@@ -99,7 +99,11 @@ pub fn run(args: &[&CStr]) -> u8 {
         Dispatch::Install { dir, force } => install(dir.as_bytes(), force),
         Dispatch::Unknown(name) => exit::die(
             SELF_NAME,
-            &[b"unknown applet ", name, b" (daemonbox --list shows the applets)"],
+            &[
+                b"unknown applet ",
+                name,
+                b" (daemonbox --list shows the applets)",
+            ],
             exit::USAGE,
         ),
         Dispatch::Usage(detail) => {
@@ -188,9 +192,11 @@ mod tests {
 
     #[test]
     fn applet_by_first_argument() {
-        with_args(&["./daemonbox", "svstat", "x"], |args| match resolve(args) {
-            Dispatch::Run(applet, 1) => assert_eq!(applet.name, "svstat"),
-            other => panic!("{other:?}"),
+        with_args(&["./daemonbox", "svstat", "x"], |args| {
+            match resolve(args) {
+                Dispatch::Run(applet, 1) => assert_eq!(applet.name, "svstat"),
+                other => panic!("{other:?}"),
+            }
         });
     }
 

@@ -296,7 +296,7 @@ fn child(
 ) -> ! {
     signal::restore_for_child(caught);
     if let Some(limit) = nofile {
-        let _ = proc::set_nofile_limit(limit);
+        let _ = proc::setrlimit(proc::RLIMIT_NOFILE, limit);
     }
     let what = match role {
         Role::Main => name.to_vec(),
@@ -340,8 +340,9 @@ fn control(name: &[u8], role: Role, bytes: &[u8]) -> bool {
 
 /// Raises RLIMIT_NOFILE's soft limit to the hard one; returns the original for children.
 fn raise_nofile() -> Option<proc::Limit> {
-    let (soft, hard) = proc::nofile_limit().ok()?;
-    (soft < hard && proc::set_nofile_limit((hard, hard)).is_ok()).then_some((soft, hard))
+    let (soft, hard) = proc::getrlimit(proc::RLIMIT_NOFILE).ok()?;
+    (soft < hard && proc::setrlimit(proc::RLIMIT_NOFILE, (hard, hard)).is_ok())
+        .then_some((soft, hard))
 }
 
 /// Entry point.

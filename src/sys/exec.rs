@@ -71,9 +71,8 @@ pub fn pathexec(argv: &[&CStr], env: Option<&[Vec<u8>]>) -> Errno {
         // SAFETY: all three arguments are NULL-terminated arrays of valid C strings that
         // outlive the call.
         unsafe { libc::execve(file.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-        let errno = Errno::from_raw_os_error(
-            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
-        );
+        let errno =
+            Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0));
         match after_failure(errno) {
             Err(stop) => return stop,
             Ok(true) => remembered = Some(errno),
@@ -100,7 +99,10 @@ mod tests {
 
     #[test]
     fn slash_names_are_tried_once() {
-        assert_eq!(candidates(b"./run", Some(b"/a:/b")), vec![b"./run".to_vec()]);
+        assert_eq!(
+            candidates(b"./run", Some(b"/a:/b")),
+            vec![b"./run".to_vec()]
+        );
     }
 
     #[test]

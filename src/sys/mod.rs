@@ -9,6 +9,7 @@
 //! * Descriptors 0-2 are never assumed open: the entry point does not reopen them, so
 //!   writing to a closed one fails with EBADF and the caller decides what that means.
 
+pub mod account;
 pub mod args;
 pub mod clock;
 pub mod dir;

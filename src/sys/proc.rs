@@ -153,15 +153,28 @@ pub fn umask(mask: u32) -> u32 {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(mask)).as_raw_mode()
 }
 
-/// getrlimit(RLIMIT_NOFILE).
-pub fn nofile_limit() -> Result<Limit> {
-    getrlimit(libc::RLIMIT_NOFILE as libc::c_int)
-}
-
-/// setrlimit(RLIMIT_NOFILE).
-pub fn set_nofile_limit(limit: Limit) -> Result<()> {
-    setrlimit(libc::RLIMIT_NOFILE as libc::c_int, limit)
-}
+// Resource numbers for getrlimit/setrlimit, named so that applets need not know libc.
+// (The C library types them differently per target, hence the casts.)
+/// RLIMIT_AS: address space, bytes.
+pub const RLIMIT_AS: libc::c_int = libc::RLIMIT_AS as libc::c_int;
+/// RLIMIT_CORE: core file size, bytes.
+pub const RLIMIT_CORE: libc::c_int = libc::RLIMIT_CORE as libc::c_int;
+/// RLIMIT_CPU: CPU time, seconds.
+pub const RLIMIT_CPU: libc::c_int = libc::RLIMIT_CPU as libc::c_int;
+/// RLIMIT_DATA: data segment, bytes.
+pub const RLIMIT_DATA: libc::c_int = libc::RLIMIT_DATA as libc::c_int;
+/// RLIMIT_FSIZE: file size, bytes.
+pub const RLIMIT_FSIZE: libc::c_int = libc::RLIMIT_FSIZE as libc::c_int;
+/// RLIMIT_MEMLOCK: locked memory, bytes.
+pub const RLIMIT_MEMLOCK: libc::c_int = libc::RLIMIT_MEMLOCK as libc::c_int;
+/// RLIMIT_NOFILE: open descriptors.
+pub const RLIMIT_NOFILE: libc::c_int = libc::RLIMIT_NOFILE as libc::c_int;
+/// RLIMIT_NPROC: processes of the user.
+pub const RLIMIT_NPROC: libc::c_int = libc::RLIMIT_NPROC as libc::c_int;
+/// RLIMIT_RSS: resident set, bytes.
+pub const RLIMIT_RSS: libc::c_int = libc::RLIMIT_RSS as libc::c_int;
+/// RLIMIT_STACK: stack size, bytes.
+pub const RLIMIT_STACK: libc::c_int = libc::RLIMIT_STACK as libc::c_int;
 
 /// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to this process.
 pub fn become_subreaper() -> Result<()> {

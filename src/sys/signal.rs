@@ -81,7 +81,11 @@ impl SelfPipe {
         )?;
         SELFPIPE_WRITE.store(write.as_raw_fd(), Ordering::Relaxed);
         for &s in signals {
-            set_disposition(s, on_signal as *const () as libc::sighandler_t, libc::SA_NOCLDSTOP)?;
+            set_disposition(
+                s,
+                on_signal as *const () as libc::sighandler_t,
+                libc::SA_NOCLDSTOP,
+            )?;
         }
         Ok(SelfPipe {
             read,

@@ -23,7 +23,14 @@ fn applets_make_no_system_calls_directly() {
     let mut files = Vec::new();
     rust_files(&root().join("applets"), &mut files);
     assert!(!files.is_empty());
-    let forbidden = ["rustix", "libc", "std::fs", "std::process", "std::os", "std::net"];
+    let forbidden = [
+        "rustix",
+        "libc",
+        "std::fs",
+        "std::process",
+        "std::os",
+        "std::net",
+    ];
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         for word in forbidden {
@@ -45,8 +52,9 @@ fn every_applet_module_is_in_the_table() {
         if name == "mod" {
             continue;
         }
-        let listed = format!("Applet {{ name: \"{name}\", main: {name}::main }}");
-        assert!(table.contains(&listed), "applets/{name} is not in the table");
+        let listed = table.contains(&format!("name: \"{name}\","))
+            && table.contains(&format!("main: {name}::main,"));
+        assert!(listed, "applets/{name} is not in the table");
     }
 }
 
@@ -57,6 +65,10 @@ fn source_files_stay_small() {
     rust_files(&root().join("src"), &mut files);
     for file in files {
         let lines = std::fs::read_to_string(&file).unwrap().lines().count();
-        assert!(lines <= 500, "{} has {lines} lines: split it", file.display());
+        assert!(
+            lines <= 500,
+            "{} has {lines} lines: split it",
+            file.display()
+        );
     }
 }

@@ -2,24 +2,24 @@
 //! the applet symlinks of a sandbox.
 
 mod common;
-mod layout;
-mod multicall;
 mod envdir;
 mod envuidgid;
+mod fghack;
+mod interop;
+mod layout;
+mod multicall;
+mod multilog;
+mod pgrphack;
+mod pid1;
+mod readproctitle;
+mod setlock;
 mod setuidgid;
 mod softlimit;
-mod setlock;
-mod pgrphack;
-mod fghack;
-mod readproctitle;
-mod tai64n;
-mod tai64nlocal;
 mod supervise;
 mod svc;
 mod svok;
-mod svstat;
-mod interop;
 mod svscan;
 mod svscanboot;
-mod pid1;
-mod multilog;
+mod svstat;
+mod tai64n;
+mod tai64nlocal;

@@ -84,7 +84,12 @@ fn install_creates_links_and_refuses_foreign_files() {
     assert_eq!(std::fs::read(dir.join("svc")).unwrap(), b"mine");
     let out = sb.run("bin/daemonbox", &["--install", "links", "--force"]);
     assert_output(&out, 0, b"", b"");
-    assert!(std::fs::symlink_metadata(dir.join("svc")).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(dir.join("svc"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }
 
 #[test]

@@ -144,7 +144,11 @@ impl Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         // Files may have been made unreadable by a test; give them back before removing.
-        let _ = Command::new("chmod").arg("-R").arg("u+rwx").arg(&self.root).status();
+        let _ = Command::new("chmod")
+            .arg("-R")
+            .arg("u+rwx")
+            .arg(&self.root)
+            .status();
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }
@@ -169,11 +173,7 @@ pub fn run_with_input(cmd: &mut Command, input: &[u8]) -> Output {
 
 /// Polls `probe` every few milliseconds until it returns `Some` or `timeout` passes; on
 /// timeout the test fails with `what` and the last thing `describe` reported.
-pub fn poll_until<T>(
-    timeout: Duration,
-    what: &str,
-    mut probe: impl FnMut() -> Option<T>,
-) -> T {
+pub fn poll_until<T>(timeout: Duration, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(v) = probe() {
@@ -224,7 +224,10 @@ impl ProcessGuard {
 
     /// Sends a signal to the process itself.
     pub fn signal(&self, sig: &str) {
-        let _ = Command::new("kill").arg(format!("-{sig}")).arg(self.pid().to_string()).status();
+        let _ = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(self.pid().to_string())
+            .status();
     }
 
     /// Waits up to `timeout` for the process to exit and returns its status.
@@ -246,7 +249,10 @@ impl Drop for ProcessGuard {
         }
         let group = format!("-{}", self.pid());
         for sig in ["-TERM", "-CONT"] {
-            let _ = Command::new("kill").args([sig, "--", &group]).stderr(Stdio::null()).status();
+            let _ = Command::new("kill")
+                .args([sig, "--", &group])
+                .stderr(Stdio::null())
+                .status();
         }
         let deadline = Instant::now() + Duration::from_millis(500);
         while Instant::now() < deadline {
@@ -255,7 +261,10 @@ impl Drop for ProcessGuard {
             }
             std::thread::sleep(Duration::from_millis(5));
         }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -268,7 +277,9 @@ pub fn normalise_labels(text: &[u8]) -> Vec<u8> {
     while i < text.len() {
         if text[i] == b'@'
             && text.len() >= i + 25
-            && text[i + 1..i + 25].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            && text[i + 1..i + 25]
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
         {
             out.extend_from_slice(b"@TAI");
             i += 25;
@@ -298,6 +309,9 @@ pub fn assert_output(out: &Output, code: i32, stdout: &[u8], stderr: &[u8]) {
 pub fn is_root() -> bool {
     // The effective uid is the third field of the Uid: line.
     std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+        })
         .unwrap_or(false)
 }
