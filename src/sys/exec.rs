@@ -93,6 +93,19 @@ pub fn exec_file(path: &CStr, argv: &[&CStr]) -> Errno {
     Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
 }
 
+/// execve(path, argv, env) with no PATH search and exactly the environment `env`
+/// (`NAME=VALUE` entries); returns only on failure.
+pub fn exec_file_env(path: &CStr, argv: &[&CStr], env: &[Vec<u8>]) -> Errno {
+    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    arg_ptrs.push(std::ptr::null());
+    let env_owned = to_cstrings(env);
+    let mut env_ptrs: Vec<*const libc::c_char> = env_owned.iter().map(|c| c.as_ptr()).collect();
+    env_ptrs.push(std::ptr::null());
+    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
+    unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
+    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,17 +149,4 @@ mod tests {
         assert_eq!(after_failure(Errno::NOEXEC), Err(Errno::NOEXEC));
         assert_eq!(after_failure(Errno::NOTDIR), Err(Errno::NOTDIR));
     }
-}
-
-/// execve(path, argv, env) with no PATH search and exactly the environment `env`
-/// (`NAME=VALUE` entries); returns only on failure.
-pub fn exec_file_env(path: &CStr, argv: &[&CStr], env: &[Vec<u8>]) -> Errno {
-    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
-    arg_ptrs.push(std::ptr::null());
-    let env_owned = to_cstrings(env);
-    let mut env_ptrs: Vec<*const libc::c_char> = env_owned.iter().map(|c| c.as_ptr()).collect();
-    env_ptrs.push(std::ptr::null());
-    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-    unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
 }
