@@ -4,6 +4,7 @@
 use crate::common::*;
 use crate::svscan::{children, cmdline, service, wait_child};
 use std::process::Stdio;
+use std::time::Duration;
 
 const PATH_ENV: &str =
     "PATH=/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
@@ -54,15 +55,37 @@ fn svscan_gets_only_path_and_null_stdio_and_a_pipe_for_errors() {
 }
 
 #[test]
-fn missing_directory_is_reported_through_the_pipe_only() {
+fn errors_scroll_through_readproctitle_title() {
     let sb = Sandbox::new();
-    let mut cmd = sb.command("svscanboot");
-    cmd.arg(sb.join("nonexistent"));
-    let out = cmd.output().unwrap();
-    // svscan's fatal message goes into the pipe, never to svscanboot's own stderr (which
-    // svscanboot pointed at /dev/null); the exit status is readproctitle's.
-    assert_eq!(
-        (show(&out.stdout), show(&out.stderr)),
-        (String::new(), String::new())
+    service(&sb, "service/b", "echo oops from b >&2; exec sleep 1000");
+    let guard = boot(&sb, "service");
+    let title = wait_child(
+        guard.pid(),
+        &format!("readproctitle service errors: {}", ".".repeat(400)),
     );
+    let want_end = b"oops from b\n";
+    let args = poll_until(Duration::from_secs(5), "the message in the title", || {
+        let raw = std::fs::read(format!("/proc/{title}/cmdline")).unwrap_or_default();
+        let args: Vec<Vec<u8>> = raw.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+        args.get(3)
+            .is_some_and(|a| a.ends_with(want_end))
+            .then_some(args)
+    });
+    assert_eq!(&args[..3], [&b"readproctitle"[..], b"service", b"errors:"]);
+    let area = &args[3];
+    assert_eq!(area.len(), 400);
+    let dots = 400 - want_end.len();
+    assert!(area[..dots].iter().all(|&b| b == b'.'), "{}", show(area));
+    let environ = std::fs::read(format!("/proc/{title}/environ")).unwrap();
+    assert_eq!(show(&environ), format!("{PATH_ENV}\0"));
+    assert_eq!(fd_target(title, 1), "/dev/null");
+}
+
+#[test]
+fn exit_status_is_readproctitle_s() {
+    let sb = Sandbox::new();
+    // svscan fails at once (no such directory): readproctitle reads its message, then end
+    // of file, and exits 0; so does svscanboot.
+    let out = sb.run("svscanboot", &[sb.join("nonexistent").to_str().unwrap()]);
+    assert_output(&out, 0, b"", b"");
 }
