@@ -21,29 +21,23 @@
 //! leave the services running, as in 0.76. Options exist only for a leading `-`; `--` ends
 //! them. The usage exit is 100.
 
+mod scan;
 mod shutdown;
 mod table;
 
 use crate::exit;
 use crate::getopt::{self, Getopt};
-use crate::sys::{self, Errno, inotify::DirWatch, pipe::HeldPipe, poll, proc, signal};
-use shutdown::{Left, ServiceView, Shutdown, Step};
-use std::ffi::{CStr, CString};
+use crate::sys::{self, inotify::DirWatch, poll, proc, signal};
+use scan::Scan;
+use shutdown::Shutdown;
+use std::ffi::CStr;
 use std::time::Duration;
-use table::{Key, Pid, Role, Table};
 
-const PROG: &str = "svscan";
+pub(super) const PROG: &str = "svscan";
 const USAGE: &str = "svscan [-1] [-g seconds] [dir]";
 const OPTIONS: &[u8] = b"1g:";
 /// Period of the fallback rescan (0.76's only scan).
 const RESCAN: Duration = Duration::from_secs(5);
-const LOG: &[u8] = b"log";
-const SUPERVISE: &CStr = c"supervise";
-const CONTROL: &[u8] = b"/supervise/control";
-/// Control bytes: stop the service and exit; exit when the service does; kill the service.
-const STOP: &[u8] = b"dx";
-const EXIT_LATER: &[u8] = b"x";
-const KILL: &[u8] = b"k";
 
 struct Options<'a> {
     container: bool,
@@ -85,259 +79,6 @@ fn parse<'a>(args: &'a [&'a CStr]) -> Options<'a> {
     opts
 }
 
-/// svscan's state: the table and what children must get back.
-struct Scan {
-    table: Table<HeldPipe>,
-    caught: Vec<i32>,
-    nofile: Option<proc::Limit>,
-    pid1: bool,
-    children_left: bool,
-}
-
-impl Scan {
-    /// Reaps every ended child; returns the services whose supervise ended.
-    fn reap(&mut self, now: Duration) -> Vec<Key> {
-        let mut ours = Vec::new();
-        loop {
-            match proc::wait_nohang() {
-                Ok(Some((pid, _))) => ours.extend(self.table.reaped(pid, now).map(|(k, _)| k)),
-                Ok(None) => {
-                    self.children_left = true;
-                    return ours;
-                }
-                Err(_) => {
-                    self.children_left = false;
-                    return ours;
-                }
-            }
-        }
-    }
-
-    /// Restarts at once the supervise processes that ended, where the directory is still
-    /// there under the name it was last met under; anything else waits for the next scan.
-    fn restart(&mut self, keys: &[Key], now: Duration) {
-        for &key in keys {
-            let Some(entry) = self.table.get_mut(key) else {
-                continue;
-            };
-            let name = entry.name.clone();
-            if sys::dir::stat(&name).is_ok_and(|m| m.is_dir() && (m.dev, m.ino) == key) {
-                self.launch_both(key, &name, false, now);
-            }
-        }
-    }
-
-    /// A full scan of the directory (0.76's scan without its reaping, done by the loop).
-    fn scan(&mut self, periodic: bool, now: Duration) {
-        self.table.begin_scan();
-        let names = match sys::dir::names(b".") {
-            Ok(names) => names,
-            Err(e) => return exit::warn_sys(PROG, &[b"unable to read directory"], e),
-        };
-        for name in &names {
-            self.start(name, periodic, now);
-        }
-        drop(self.table.drop_inactive());
-    }
-
-    /// 0.76's start(name), plus the pick-up of a `log` added later.
-    fn start(&mut self, name: &[u8], periodic: bool, now: Duration) {
-        if name.first() == Some(&b'.') {
-            return;
-        }
-        let meta = match sys::dir::stat(name) {
-            Ok(meta) => meta,
-            Err(e) => return exit::warn_sys(PROG, &[b"unable to stat ", name], e),
-        };
-        if !meta.is_dir() {
-            return;
-        }
-        let key = (meta.dev, meta.ino);
-        let log_path = [name, b"/", LOG].concat();
-        match self.table.get_mut(key) {
-            None => {
-                let has_log = match sys::dir::stat(&log_path) {
-                    Ok(_) => true,
-                    Err(Errno::NOENT) => false,
-                    Err(e) => return exit::warn_sys(PROG, &[b"unable to stat ", &log_path], e),
-                };
-                let pipe = match has_log.then(HeldPipe::new).transpose() {
-                    Ok(pipe) => pipe,
-                    Err(e) => {
-                        return exit::warn_sys(PROG, &[b"unable to create pipe for ", name], e);
-                    }
-                };
-                self.table.insert(key, name, pipe);
-            }
-            Some(entry) => {
-                if !entry.active {
-                    entry.active = true;
-                    entry.name = name.to_vec();
-                }
-                if entry.log.is_none() && sys::dir::stat(&log_path).is_ok() {
-                    match HeldPipe::new() {
-                        Ok(pipe) => entry.log = Some(pipe),
-                        Err(e) => exit::warn_sys(PROG, &[b"unable to create pipe for ", name], e),
-                    }
-                }
-            }
-        }
-        self.launch_both(key, name, periodic, now);
-    }
-
-    /// Starts the main supervise, then the log one, as needed; a failed fork skips the log
-    /// supervise this round (0.76).
-    fn launch_both(&mut self, key: Key, name: &[u8], periodic: bool, now: Duration) {
-        for role in [Role::Main, Role::Log] {
-            if !self.launch(key, name, role, periodic, now) {
-                return;
-            }
-        }
-    }
-
-    /// Starts the supervise for `role` if it should run; false if the fork failed.
-    fn launch(&mut self, key: Key, name: &[u8], role: Role, periodic: bool, now: Duration) -> bool {
-        let Some(entry) = self.table.get_mut(key) else {
-            return true;
-        };
-        if !entry.should_start(role, periodic) {
-            return true;
-        }
-        match sys::proc::fork() {
-            Ok(sys::proc::Forked::Parent(pid)) => {
-                self.table.started(key, role, pid, now);
-                true
-            }
-            Ok(sys::proc::Forked::Child) => {
-                child(&self.caught, self.nofile, name, role, entry.log.as_ref())
-            }
-            Err(e) => {
-                let what = match role {
-                    Role::Main => name.to_vec(),
-                    Role::Log => [name, b"/", LOG].concat(),
-                };
-                exit::warn_sys(PROG, &[b"unable to fork for ", &what], e);
-                false
-            }
-        }
-    }
-
-    /// What is left running, for the shutdown machine.
-    fn left(&self) -> Left {
-        Left {
-            supervise: self.table.running(),
-            others: self.pid1 && self.children_left,
-        }
-    }
-
-    /// One shutdown tick for every service.
-    fn stop_services(&mut self) {
-        for entry in self.table.entries_mut() {
-            let step = shutdown::service_step(ServiceView {
-                main_running: entry.main.pid.is_some(),
-                log_running: entry.logger.pid.is_some(),
-                stop_sent: entry.stop_sent,
-                exit_sent: entry.exit_sent,
-                has_pipe: entry.log.is_some(),
-            });
-            if step.send_stop {
-                entry.stop_sent = control(&entry.name, Role::Main, STOP);
-            }
-            if step.send_exit {
-                entry.exit_sent = control(&entry.name, Role::Log, EXIT_LATER);
-            }
-            if step.close_pipe {
-                entry.log = None;
-            }
-        }
-    }
-
-    /// Acts on a global shutdown step; returns the exit status once svscan must exit.
-    fn act(&mut self, step: Step) -> Result<Duration, u8> {
-        match step {
-            Step::Wait(d) => return Ok(d),
-            Step::TermOthers => {
-                let _ = proc::kill(-1, signal::SIGTERM);
-                let _ = proc::kill(-1, signal::SIGCONT);
-            }
-            Step::Kill => {
-                for entry in self.table.entries_mut() {
-                    for role in [Role::Main, Role::Log] {
-                        if entry.slot(role).pid.is_some() {
-                            control(&entry.name, role, KILL);
-                        }
-                    }
-                }
-                if self.pid1 {
-                    let _ = proc::kill(-1, signal::SIGKILL);
-                }
-            }
-            Step::KillSupervise(code) => {
-                let pids: Vec<Pid> = self.table.pids().collect();
-                for pid in pids {
-                    let _ = proc::kill(pid, signal::SIGKILL);
-                }
-                return Err(code);
-            }
-            Step::Exit(code) => return Err(code),
-        }
-        Ok(shutdown::TICK)
-    }
-}
-
-/// In the forked child: signals and limits back as svscan got them, descriptors and
-/// directory arranged, then exec supervise; on failure 0.76's child message and exit 111.
-fn child(
-    caught: &[i32],
-    nofile: Option<proc::Limit>,
-    name: &[u8],
-    role: Role,
-    pipe: Option<&HeldPipe>,
-) -> ! {
-    signal::restore_for_child(caught);
-    if let Some(limit) = nofile {
-        let _ = proc::setrlimit(proc::RLIMIT_NOFILE, limit);
-    }
-    let what = match role {
-        Role::Main => name.to_vec(),
-        Role::Log => [name, b"/", LOG].concat(),
-    };
-    let fail = |text: &[u8], errno: Errno| -> ! {
-        exit::warn_sys(PROG, &[text, &what], errno);
-        proc::exit(exit::TEMP)
-    };
-    if let Some(pipe) = pipe {
-        let moved = match role {
-            Role::Main => pipe.write_end_to(1),
-            Role::Log => pipe.read_end_to(0),
-        };
-        if let Err(e) = moved {
-            fail(b"unable to set up descriptors for ", e);
-        }
-    }
-    let arg = match role {
-        Role::Main => CString::new(name).unwrap_or_default(),
-        Role::Log => {
-            if let Err(e) = sys::dir::chdir(name) {
-                exit::warn_sys(PROG, &[b"unable to switch to ", name], e);
-                proc::exit(exit::TEMP);
-            }
-            CString::from(c"log")
-        }
-    };
-    let e = sys::exec::pathexec(&[SUPERVISE, &arg], None);
-    fail(b"unable to start supervise ", e)
-}
-
-/// Writes control bytes to a supervise of service `name`; true if they were written.
-fn control(name: &[u8], role: Role, bytes: &[u8]) -> bool {
-    let path = match role {
-        Role::Main => [name, CONTROL].concat(),
-        Role::Log => [name, b"/", LOG, CONTROL].concat(),
-    };
-    sys::fd::open_write(&path).is_ok_and(|fd| sys::fd::write_all(&fd, bytes).is_ok())
-}
-
 /// Raises RLIMIT_NOFILE's soft limit to the hard one; returns the original for children.
 fn raise_nofile() -> Option<proc::Limit> {
     let (soft, hard) = proc::getrlimit(proc::RLIMIT_NOFILE).ok()?;
@@ -374,13 +115,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     let watch = DirWatch::new(b".")
         .inspect_err(|&e| exit::warn_sys(PROG, &[b"unable to watch directory"], e))
         .ok();
-    let mut scan = Scan {
-        table: Table::default(),
-        nofile: raise_nofile(),
-        caught,
-        pid1,
-        children_left: true,
-    };
+    let mut scan = Scan::new(caught, raise_nofile(), pid1);
     run(&mut scan, &selfpipe, watch.as_ref(), opts.grace)
 }
 

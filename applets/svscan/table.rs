@@ -99,6 +99,7 @@ impl<P> Default for Table<P> {
 
 impl<P> Table<P> {
     /// How many services.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
     }

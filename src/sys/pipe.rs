@@ -36,14 +36,6 @@ impl HeldPipe {
         }))
     }
 
-    /// How many descriptors this pipe costs its holder.
-    pub fn descriptors(&self) -> usize {
-        match self.0 {
-            Ends::Shared(_) => 1,
-            Ends::Pair { .. } => 2,
-        }
-    }
-
     /// In a child about to exec: makes `target` a read-only end (dup2, inheritable).
     pub fn read_end_to(&self, target: RawFd) -> Result<()> {
         self.end_to(OFlags::RDONLY, target)
