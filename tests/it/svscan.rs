@@ -113,6 +113,17 @@ pub fn sleeping_supervise(sb: &Sandbox) -> PathBuf {
     dir
 }
 
+/// Waits until the supervise of `dir` has finished starting (svok says it runs).
+pub fn wait_ok(dir: &Path) {
+    wait_for(WAIT, "supervise ready", || {
+        Command::new(reference("svok"))
+            .arg(dir)
+            .status()
+            .unwrap()
+            .success()
+    });
+}
+
 /// Sends signal `sig` (a name such as `TERM`) to `pid`.
 pub fn signal(pid: i32, sig: &str) {
     kill(sig, pid);
@@ -360,6 +371,7 @@ fn vanished_directory_is_dropped_once_its_supervise_exits() {
     service(&sb, "sv/v", "exec sleep 1000");
     let guard = start(&sb, &["sv"]);
     let sup = wait_child(guard.pid(), "supervise v");
+    wait_ok(&sb.join("sv/v"));
     std::fs::remove_dir_all(sb.join("sv/v")).unwrap();
     std::thread::sleep(Duration::from_millis(100));
     // 0.76: the supervise of a removed directory keeps running.

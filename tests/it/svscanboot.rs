@@ -59,10 +59,12 @@ fn errors_scroll_through_readproctitle_title() {
     let sb = Sandbox::new();
     service(&sb, "service/b", "echo oops from b >&2; exec sleep 1000");
     let guard = boot(&sb, "service");
-    let title = wait_child(
-        guard.pid(),
-        &format!("readproctitle service errors: {}", ".".repeat(400)),
-    );
+    // The title changes as soon as input arrives: find readproctitle by its first words.
+    let title = poll_until(Duration::from_secs(5), "readproctitle", || {
+        children(guard.pid())
+            .into_iter()
+            .find(|&c| cmdline(c).starts_with("readproctitle service errors: ..."))
+    });
     let want_end = b"oops from b\n";
     let args = poll_until(Duration::from_secs(5), "the message in the title", || {
         let raw = std::fs::read(format!("/proc/{title}/cmdline")).unwrap_or_default();
