@@ -193,3 +193,39 @@ fn option_1_outside_pid1_reaps_orphans_and_stops_on_int() {
     let text = std::fs::read_to_string(sb.join("sv/a/log/out")).unwrap();
     assert_complete(&text, "a");
 }
+
+#[test]
+fn option_1_kills_a_stubborn_service_through_its_supervise_after_the_grace_period() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/stubborn", "trap '' TERM; exec sleep 1000");
+    let sup = supervise_dir(&sb, &supervise_exe());
+    let mut guard = ProcessGuard::spawn(&mut svscan_cmd(
+        &sb,
+        &sb.bin("svscan"),
+        &sup,
+        &["-1", "-g", "1", "sv"],
+        "err",
+    ));
+    let scan = guard.pid();
+    let supervise = wait_child(scan, "supervise stubborn");
+    let stubborn = poll_until(WAIT, "stubborn service", || {
+        children(supervise).first().copied()
+    });
+    std::thread::sleep(Duration::from_millis(1100));
+    // HUP is a rescan, never a stop, in container mode too.
+    guard.signal("HUP");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(guard.child.try_wait().unwrap(), None);
+    let t0 = Instant::now();
+    guard.signal("TERM");
+    let status = guard.wait_exit(WAIT);
+    assert_eq!(status.code(), Some(111));
+    assert!(
+        t0.elapsed() >= Duration::from_secs(1),
+        "took {:?}",
+        t0.elapsed()
+    );
+    wait_for(WAIT, "the stubborn service killed", || {
+        state(stubborn).is_none_or(|s| s == 'Z')
+    });
+}

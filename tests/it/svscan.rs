@@ -532,3 +532,32 @@ fn fork_failure_warns_and_is_retried() {
     assert!(alive(guard.pid()));
     assert_eq!(lines_sorted(&sb, "err", 1), lines);
 }
+
+#[test]
+fn descriptor_limit_is_raised_for_svscan_only() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/a", "ulimit -n > nofile; exec sleep 1000");
+    let sup = supervise_dir(&sb, &supervise_exe());
+    let mut cmd = svscan_cmd(
+        &sb,
+        Path::new("/usr/bin/softlimit"),
+        &sup,
+        &["-o", "100"],
+        "err",
+    );
+    cmd.arg(sb.bin("svscan")).arg("sv");
+    let guard = ProcessGuard::spawn(&mut cmd);
+    wait_for(WAIT, "the service's limit", || {
+        read(&sb, "sv/a/nofile") == "100\n"
+    });
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", guard.pid())).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        fields[3], fields[4],
+        "svscan's soft limit is its hard limit: {line}"
+    );
+}
