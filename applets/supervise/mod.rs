@@ -272,8 +272,10 @@ impl<'a> Supervisor<'a> {
                 fatal(&[b"unable to start ", self.dir, b"/", status::RUN], e)
             }
             Ok(Forked::Parent(pid)) => {
-                self.next_start = now + MIN_START_INTERVAL;
                 self.apply(Event::Started(pid));
+                // Measured after the new stamp, so two start stamps are never less than
+                // the interval apart.
+                self.next_start = sys::clock::monotonic() + MIN_START_INTERVAL;
             }
             Err(e) => {
                 exit::warn_sys(
