@@ -359,10 +359,10 @@ fn start_stamps_are_at_least_a_second_apart() {
     let _guard = spawn_supervise(&sb, "supervise", "s");
     let mut seen: Vec<(u32, f64)> = Vec::new();
     poll_until(Duration::from_secs(6), "three start stamps", || {
-        if let Some(r) = status(&sb, "s").filter(|r| r.len() == 18 && pid_of(r) != 0) {
-            if seen.last().map(|&(p, _)| p) != Some(pid_of(&r)) {
-                seen.push((pid_of(&r), stamp_of(&r)));
-            }
+        if let Some(r) = status(&sb, "s").filter(|r| r.len() == 18 && pid_of(r) != 0)
+            && seen.last().map(|&(p, _)| p) != Some(pid_of(&r))
+        {
+            seen.push((pid_of(&r), stamp_of(&r)));
         }
         (seen.len() >= 3).then_some(())
     });
