@@ -578,3 +578,28 @@ fn status_rename_failure_is_a_warning() {
     run(&sb, "svc", &["-u", "s"]);
     wait_up(&sb, "s");
 }
+
+#[test]
+fn fork_failure_warns_and_stays_responsive() {
+    // Root-only: supervise runs as nobody with a process limit of 1, so fork fails.
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let chown = sb.run("chown", &["-R", "nobody", "s"]);
+    assert!(chown.status.success(), "{}", show(&chown.stderr));
+    let err = File::create(sb.join("s.err")).unwrap();
+    let mut cmd = sb.command(reference("setuidgid"));
+    cmd.args(["nobody", "bash", "-c", "ulimit -u 1 && exec supervise s"])
+        .stderr(err);
+    let mut guard = ProcessGuard::spawn(&mut cmd).with_services(sb.bin("svc"), &[sb.join("s")]);
+    let msg = "supervise: warning: unable to fork for s, sleeping 60 seconds: temporary failure\n";
+    wait_for(SOON, "fork warning", || stderr_of(&sb, "s") == msg);
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(
+        normalise_seconds(&out.stdout),
+        "s: down N seconds, normally up, want up\n"
+    );
+    // The 60-second pause does not make supervise deaf.
+    run(&sb, "svc", &["-x", "s"]);
+    assert_eq!(guard.wait_exit(SOON).code(), Some(0));
+    assert_eq!(stderr_of(&sb, "s"), msg);
+}
