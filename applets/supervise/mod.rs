@@ -6,10 +6,12 @@
 //!
 //! Preserved from 0.76: the `supervise/` layout, modes and flock; the 18-byte status written
 //! by rename at the same points; signals to the service's pid only; the Debian `readlink`
-//! patch and fork retry; TERM/INT/HUP kill supervise and leave the service running; a new
-//! supervise after a killed one starts a new copy of the service, as 0.76 does (a pid read
-//! from an old status file cannot be told apart from an unrelated process that reused it,
-//! and supervise never signals a process it did not start).
+//! patch and fork retry; TERM/INT/HUP kill supervise and leave the service running.
+//!
+//! Beyond 0.76, take-over: a supervise started after a killed one adopts the service still
+//! running from the old status record instead of starting a second copy, but only when that
+//! pid provably is the same process (see `takeover.rs`); otherwise it starts a new copy as
+//! 0.76 does, and never signals the old pid.
 //!
 //! Beyond 0.76, "never deaf": one poll over the control FIFO and the SIGCHLD self-pipe,
 //! with a timer only while a start waits for the 1-second minimum since the previous one.
@@ -18,6 +20,7 @@
 
 mod control;
 mod state;
+mod takeover;
 
 use crate::exit;
 use crate::format::status::{self, LOCK, OK, STATUS, STATUS_NEW, SUPERVISE_DIR};
@@ -66,6 +69,8 @@ struct Supervisor<'a> {
     next_start: Duration,
     selfpipe: SelfPipe,
     control: Control,
+    /// A service inherited from a killed supervise, while it runs.
+    adopted: Option<takeover::Adopted>,
     // Held for the process's lifetime: the flock, and the reader that makes svok succeed.
     _lock: OwnedFd,
     _ok: OwnedFd,
@@ -155,8 +160,13 @@ impl<'a> Supervisor<'a> {
             .and_then(|fd| sys::lock::lock_exclusive_nonblocking(&fd).map(|()| fd))
             .unwrap_or_else(|e| fatal(&[b"unable to acquire ", dir, b"/", LOCK], e));
         let control = Control::open(dir);
-        let state = State::new(down);
-        let stamp = stamp_now();
+        let mut state = State::new(down);
+        let mut stamp = stamp_now();
+        let adopted = takeover::find();
+        if let Some(service) = &adopted {
+            state.adopt(service.pid, service.paused);
+            stamp = service.stamp;
+        }
         write_status(dir, &state.status(stamp));
         let _ = sys::fifo::mkfifo(OK);
         let ok = sys::fd::open_read(OK)
@@ -168,6 +178,7 @@ impl<'a> Supervisor<'a> {
             next_start: Duration::ZERO,
             selfpipe,
             control,
+            adopted,
             _lock: lock,
             _ok: ok,
         })
@@ -180,7 +191,9 @@ impl<'a> Supervisor<'a> {
         while !self.state.finished() {
             let timeout = self.start_wait();
             if timeout != Some(Duration::ZERO) {
-                self.wait(timeout);
+                if self.wait(timeout) {
+                    self.adopted_exited();
+                }
                 self.reap();
                 self.read_control();
             }
@@ -206,18 +219,30 @@ impl<'a> Supervisor<'a> {
         ))
     }
 
-    /// Sleeps in poll until the self-pipe or the control FIFO is readable or `timeout`
-    /// passes. SIGCHLD is unblocked only here, so its handler never interrupts other work.
-    fn wait(&self, timeout: Option<Duration>) {
+    /// Sleeps in poll until the self-pipe, the control FIFO or an adopted service's pidfd
+    /// is readable or `timeout` passes; returns whether the adopted service has exited.
+    /// SIGCHLD is unblocked only here, so its handler never interrupts other work.
+    fn wait(&self, timeout: Option<Duration>) -> bool {
         let (selfpipe, control) = (self.selfpipe.fd(), self.control.fd());
-        let mut fds = [
+        let mut fds = vec![
             PollFd::new(&selfpipe, PollFlags::IN),
             PollFd::new(&control, PollFlags::IN),
         ];
+        if let Some(service) = &self.adopted {
+            fds.push(PollFd::new(&service.fd, PollFlags::IN));
+        }
         let _ = sys::signal::unblock(&[SIGCHLD]);
         let _ = sys::poll::poll(&mut fds, timeout);
         let _ = sys::signal::block(&[SIGCHLD]);
         self.selfpipe.drain();
+        fds.get(2).is_some_and(|fd| !fd.revents().is_empty())
+    }
+
+    /// The adopted service ended (its new parent reaps it): same as our child's exit.
+    fn adopted_exited(&mut self) {
+        if let Some(service) = self.adopted.take() {
+            self.apply(Event::Reaped(service.pid));
+        }
     }
 
     /// Reaps every ended child.
@@ -247,7 +272,10 @@ impl<'a> Supervisor<'a> {
         for &action in self.state.on(event) {
             match action {
                 Action::Signal(signal) => {
-                    let _ = sys::proc::kill(self.state.pid, signal);
+                    let _ = match &self.adopted {
+                        Some(service) => sys::proc::pidfd_send_signal(&service.fd, signal),
+                        None => sys::proc::kill(self.state.pid, signal),
+                    };
                 }
                 Action::Stamp => self.stamp = stamp_now(),
                 Action::WriteStatus => self.write_status(),

@@ -64,6 +64,14 @@ impl State {
         }
     }
 
+    /// Records `pid` as the running service (taken over from a killed supervise): no start
+    /// is due, the pause state is the old record's.
+    pub fn adopt(&mut self, pid: Pid, paused: bool) {
+        self.pid = pid;
+        self.paused = paused;
+        self.start_due = false;
+    }
+
     /// Should supervise exit now (after `x`, once the service is down)?
     pub fn finished(&self) -> bool {
         self.exit_requested && self.pid == 0
@@ -337,6 +345,20 @@ mod tests {
         s.on(Event::Control(b'o'));
         s.on(Event::ForkFailed);
         assert!(!s.start_due);
+    }
+
+    #[test]
+    fn adopted_service_is_up_and_restarted_after_exit() {
+        let mut s = State::new(false);
+        s.adopt(PID, true);
+        assert_eq!((s.pid, s.paused, s.start_due), (PID, true, false));
+        assert!(s.status(Stamp::from_unix(1, 500)).paused);
+        s.on(Event::Reaped(PID));
+        assert_eq!((s.pid, s.start_due), (0, true));
+        let mut s = State::new(true);
+        s.adopt(PID, false);
+        s.on(Event::Reaped(PID));
+        assert_eq!((s.pid, s.want, s.start_due), (0, Want::Down, false));
     }
 
     #[test]

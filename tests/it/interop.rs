@@ -187,3 +187,22 @@ fn each_supervise_refuses_the_others_directory() {
         assert_output(&sb.run(supervise(&sb, second), &["s"]), 111, b"", msg);
     }
 }
+
+#[test]
+fn our_supervise_adopts_the_service_of_a_killed_reference_supervise() {
+    let sb = Sandbox::new();
+    service(&sb, "s", "#!/bin/sh\nexec sleep 100\n");
+    let mut first = spawn_supervise(&sb, reference("supervise"), "s");
+    let old = pid_of(&wait_status(&sb, "s", "up", |r| pid_of(r) != 0));
+    let before = status(&sb, "s").unwrap();
+    first.signal("KILL");
+    first.wait_exit(SOON);
+    let _ours = spawn_supervise(&sb, sb.bin("supervise"), "s");
+    wait_for(SOON, "our supervise", || ok_open(&sb, "s"));
+    assert_eq!(status(&sb, "s").unwrap(), before, "same pid, same stamp");
+    let tools = theirs(&sb);
+    tools.expect(&sb, &format!("s: up (pid {old}) N seconds\n"));
+    tools.svc(&sb, "-d");
+    tools.expect(&sb, "s: down N seconds, normally up\n");
+    assert!(proc_state(old).is_none_or(|c| c == 'Z'));
+}

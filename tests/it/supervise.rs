@@ -7,7 +7,7 @@ use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
 use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// Generous bound for things that happen "at once" (a loaded 2-core CI machine).
@@ -503,24 +503,81 @@ fn second_supervise_is_refused() {
 }
 
 #[test]
-fn killed_supervise_is_replaced_cleanly() {
+fn killed_supervise_is_replaced_by_one_that_adopts_the_service() {
     let sb = Sandbox::new();
     service(&sb, "s", RUN_SLEEP);
     let mut first = spawn_supervise(&sb, "supervise", "s");
     let old = wait_up(&sb, "s");
+    let before = status(&sb, "s").unwrap();
     first.signal("KILL");
     first.wait_exit(SOON);
-    // As in 0.76 the old service is left alone (it is no longer ours to signal) ...
     assert!(alive(old));
     let _second = spawn_supervise(&sb, "supervise", "s");
-    // ... and the new supervise takes the lock, rewrites the status and starts its own.
-    let new = wait_status(&sb, "s", "new start", |r| {
-        pid_of(r) != 0 && pid_of(r) != old
+    wait_for(SOON, "second supervise", || ok_open(&sb, "s"));
+    // The same process, with its original stamp: no second copy.
+    assert_eq!(status(&sb, "s").unwrap(), before);
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(
+        normalise_seconds(&out.stdout),
+        format!("s: up (pid {old}) N seconds\n")
+    );
+    run(&sb, "svc", &["-p", "s"]);
+    wait_for(SOON, "adopted service stopped", || {
+        proc_state(old) == Some('T')
     });
+    run(&sb, "svc", &["-c", "s"]);
+    wait_for(SOON, "adopted service continued", || {
+        proc_state(old) != Some('T')
+    });
+    // Its exit is noticed although it is not our child, and it is restarted.
+    assert_eq!(
+        Command::new("kill")
+            .arg(old.to_string())
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    let new = wait_status(&sb, "s", "restart", |r| pid_of(r) != 0 && pid_of(r) != old);
     assert!(alive(pid_of(&new)));
     run(&sb, "svc", &["-d", "s"]);
     wait_down(&sb, "s");
-    assert!(alive(old), "svc acts on the new service only");
+    assert_eq!(stderr_of(&sb, "s"), "");
+}
+
+#[test]
+fn unrelated_pid_in_old_status_is_never_adopted_or_signalled() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    // A live process that did not start when the record says: a reused pid.
+    let mut other = ProcessGuard::spawn(sb.command("sleep").arg("100"));
+    let pid = other.pid() as u32;
+    let hour_ago = (1u64 << 62)
+        + 10
+        + std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+        - 3600;
+    let record = [
+        &hour_ago.to_be_bytes()[..],
+        &[0, 0, 1, 0xf4],
+        &pid.to_le_bytes(),
+        &[0, b'u'],
+    ]
+    .concat();
+    sb.write("s/supervise/status", &record);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let started = wait_status(&sb, "s", "a new copy", |r| {
+        pid_of(r) != 0 && pid_of(r) != pid
+    });
+    assert!(alive(pid_of(&started)));
+    run(&sb, "svc", &["-dk", "s"]);
+    wait_down(&sb, "s");
+    assert!(
+        other.child.try_wait().unwrap().is_none(),
+        "the unrelated process was signalled"
+    );
 }
 
 #[test]
