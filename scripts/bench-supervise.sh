@@ -18,8 +18,18 @@ done
 
 work=$(mktemp -d /tmp/bench-supervise.XXXXXX)
 pids=()
+# Kills every process whose working directory is inside $work (services that left their
+# supervisor's process group, as s6-supervise's do).
+kill_strays() {
+  local d c
+  for d in /proc/[0-9]*; do
+    c=$(readlink "$d/cwd" 2>/dev/null) || continue
+    case "$c" in "$work"/*) kill -KILL "${d#/proc/}" 2>/dev/null || true ;; esac
+  done
+}
 cleanup() {
   for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
+  kill_strays
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -107,6 +117,7 @@ memory() {
   before=$(switches_of "${group[0]}"); sleep 10; after=$(switches_of "${group[0]}")
   wakeups[$name]=$((after - before))
   for p in "${group[@]}"; do stop_group "$p"; done
+  kill_strays
 }
 
 declare -A lat_up lat_first lat_later restart_med restart_min restart_max pss_total wakeups
