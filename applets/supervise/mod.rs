@@ -16,7 +16,11 @@
 //! Beyond 0.76, "never deaf": one poll over the control FIFO and the SIGCHLD self-pipe,
 //! with a timer only while a start waits for the 1-second minimum since the previous one.
 //! Control bytes are answered and children reaped at once, even in the second after a
-//! start; an idle supervise sleeps in poll with no timeout at all.
+//! start; an idle supervise sleeps in poll with no timeout at all. Visible consequences: a
+//! `./run` that exits at once shows as down ("want up") until its restart, where 0.76 left
+//! the zombie shown as up; a start asked for less than a second after the previous one
+//! (`svc -u` right after `svc -d`) waits for the rest of that second, during which `x`
+//! exits at once because the service is down.
 
 mod control;
 mod state;

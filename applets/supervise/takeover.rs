@@ -8,7 +8,9 @@
 //! signalled through the pidfd (so a later process reusing the pid can never be hit), and
 //! watched through the pidfd for its exit, since it is no longer our child to wait for.
 //! Anything else, including a reused pid, is left alone and a new copy is started as 0.76
-//! does. This module must never signal anything itself.
+//! does. The want comes from the `down` file as at every start, so an adopted service with
+//! a `down` file is shown as wanted down and is not restarted when it ends. This module
+//! must never signal anything itself.
 
 use crate::format::status::{self, STATUS};
 use crate::sys::poll::{PollFd, PollFlags};
