@@ -69,11 +69,19 @@ pub fn wait_status(sb: &Sandbox, name: &str, what: &str, pred: impl Fn(&[u8]) ->
 }
 
 /// Waits until the service is up; returns its pid.
+/// Waits until the service is up and its process has left supervise's image (exec'd
+/// `./run`, or already ended); returns its pid.
 pub fn wait_up(sb: &Sandbox, name: &str) -> u32 {
-    wait_status(sb, name, "service up", |r| {
+    let record = wait_status(sb, name, "service up", |r| {
         pid_of(r) != 0 && ok_open(sb, name)
     });
-    pid_of(&status(sb, name).unwrap())
+    let pid = pid_of(&record);
+    wait_for(SOON, "./run executed", || {
+        !fs::read(format!("/proc/{pid}/cmdline"))
+            .unwrap_or_default()
+            .starts_with(b"supervise")
+    });
+    pid
 }
 
 /// Waits until supervise runs with the service down.
@@ -228,17 +236,18 @@ fn supervise_directory_layout() {
     // The service gets descriptors 0-2 only, and no blocked signals.
     // supervise holds what it inherited plus the self-pipe (2), lock, control (2) and ok;
     // the service gets only what supervise inherited, no blocked signals.
+    // (The service's own program may briefly hold a descriptor while it loads: wait until
+    // it holds nothing supervise does not.)
     let ours = fds_of(guard.pid() as u32);
+    wait_for(SOON, "service settled", || {
+        fds_of(pid).iter().all(|fd| ours.contains(fd))
+    });
     let theirs = fds_of(pid);
     for n in ["0", "1", "2"] {
         assert!(theirs.iter().any(|(fd, _)| fd == n), "{theirs:?}");
     }
     let private: Vec<_> = ours.iter().filter(|fd| !theirs.contains(fd)).collect();
     assert_eq!(private.len(), 6, "{ours:?} vs {theirs:?}");
-    assert!(
-        theirs.iter().all(|fd| ours.contains(fd)),
-        "{ours:?} vs {theirs:?}"
-    );
     let sup_files = private
         .iter()
         .filter(|(_, t)| t.contains("/s/supervise/"))
@@ -318,9 +327,12 @@ fn missing_or_bad_run_is_retried_not_fatal() {
     wait_for(SOON, "exec format error", || {
         stderr_of(&sb, "s").ends_with("unable to start s/run: exec format error\n")
     });
+    // Written in place of the bad one, so a start may catch it half-written: wait for a
+    // start that runs the whole script.
     service(&sb, "s", RUN_SLEEP);
-    let pid = wait_up(&sb, "s");
-    wait_for(SOON, "run started", || proc_state(pid) == Some('S'));
+    wait_status(&sb, "s", "sleep running", |r| {
+        fs::read(format!("/proc/{}/cmdline", pid_of(r))).is_ok_and(|c| c.starts_with(b"sleep"))
+    });
     let lines = stderr_of(&sb, "s");
     assert!(
         lines
@@ -623,8 +635,10 @@ fn idle_supervise_never_wakes_up() {
 fn status_rename_failure_is_a_warning() {
     let sb = Sandbox::new();
     service(&sb, "s", RUN_SLEEP);
-    sb.write("s/down", "");
     let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    // Once the service is reaped after -d, supervise writes nothing until the next command.
+    run(&sb, "svc", &["-d", "s"]);
     wait_down(&sb, "s");
     // A directory where status.new must be created: open fails, supervise carries on.
     sb.mkdir("s/supervise/status.new");
@@ -632,8 +646,56 @@ fn status_rename_failure_is_a_warning() {
     let msg = "supervise: warning: unable to open s/supervise/status.new: is a directory\n";
     wait_for(SOON, "warning", || stderr_of(&sb, "s") == msg);
     fs::remove_dir(sb.join("s/supervise/status.new")).unwrap();
+    // A directory in place of status: the rename fails, the .new file is left.
+    fs::remove_file(sb.join("s/supervise/status")).unwrap();
+    sb.mkdir("s/supervise/status");
+    run(&sb, "svc", &["-c", "s"]);
+    let msg2 = "supervise: warning: unable to rename s/supervise/status.new to status: \
+        is a directory\n";
+    wait_for(SOON, "rename warning", || {
+        stderr_of(&sb, "s") == format!("{msg}{msg2}")
+    });
+    assert_eq!(
+        fs::read(sb.join("s/supervise/status.new")).unwrap().len(),
+        18
+    );
+    fs::remove_dir(sb.join("s/supervise/status")).unwrap();
     run(&sb, "svc", &["-u", "s"]);
     wait_up(&sb, "s");
+}
+
+#[test]
+fn deleted_service_directory_only_warns() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let mut guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    fs::rename(sb.join("s"), sb.join("gone")).unwrap();
+    fs::remove_dir_all(sb.join("gone")).unwrap();
+    assert_eq!(
+        Command::new("kill")
+            .arg(pid.to_string())
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    // Depending on when the directory vanished, a status update fails at open or rename.
+    let open = "supervise: warning: unable to open s/supervise/status.new: file does not exist";
+    let rename = "supervise: warning: unable to rename s/supervise/status.new to status: \
+        file does not exist";
+    let fatal = "supervise: fatal: unable to start s/run: file does not exist";
+    wait_for(SOON, "warnings", || stderr_of(&sb, "s").contains(fatal));
+    let text = stderr_of(&sb, "s");
+    assert!(text.starts_with("supervise: warning: "), "{text}");
+    assert!(
+        text.lines().all(|l| [open, rename, fatal].contains(&l)),
+        "{text}"
+    );
+    assert!(
+        guard.child.try_wait().unwrap().is_none(),
+        "supervise must keep running"
+    );
 }
 
 #[test]
