@@ -8,7 +8,7 @@ use crate::supervise::{
     wait_status,
 };
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 /// The control tools used against a supervise.
@@ -205,4 +205,24 @@ fn our_supervise_adopts_the_service_of_a_killed_reference_supervise() {
     tools.svc(&sb, "-d");
     tools.expect(&sb, "s: down N seconds, normally up\n");
     assert!(proc_state(old).is_none_or(|c| c == 'Z'));
+}
+
+#[test]
+fn our_tools_read_and_drive_runit_runsv() {
+    // runsv writes a 20-byte status whose first 18 bytes are 0.76's layout.
+    let sb = Sandbox::new();
+    service(&sb, "s", "#!/bin/sh\nexec sleep 100\n");
+    let runsv = Path::new("/usr/bin/runsv");
+    assert!(
+        runsv.exists(),
+        "runit's runsv is missing: install runit (.ci/run does)"
+    );
+    let _guard = spawn_supervise(&sb, runsv, "s");
+    let tools = ours(&sb);
+    let pid = pid_of(&wait_status(&sb, "s", "runsv up", |r| pid_of(r) != 0));
+    assert_eq!(status(&sb, "s").unwrap().len(), 20);
+    tools.expect(&sb, &format!("s: up (pid {pid}) N seconds\n"));
+    assert_eq!(tools.svok(&sb), 0);
+    tools.svc(&sb, "-d");
+    tools.expect(&sb, "s: down N seconds, normally up\n");
 }
