@@ -6,12 +6,12 @@
 //! `ok` also counts as running; nothing is ever written to the FIFO.
 
 use crate::exit;
+use crate::format::status::OK as OK_FIFO;
 use crate::sys::{self, Errno};
 use std::ffi::CStr;
 
 const PROG: &str = "svok";
 const USAGE: &str = "svok dir";
-const OK_FIFO: &[u8] = b"supervise/ok";
 
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {

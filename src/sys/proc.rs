@@ -176,8 +176,76 @@ pub const RLIMIT_RSS: libc::c_int = libc::RLIMIT_RSS as libc::c_int;
 /// RLIMIT_STACK: stack size, bytes.
 pub const RLIMIT_STACK: libc::c_int = libc::RLIMIT_STACK as libc::c_int;
 
+// --- process descriptors and start times (supervise's take-over of a running service) ---
+
+/// pidfd_open(2): a close-on-exec descriptor for `pid` that polls readable once the process
+/// has exited; signals sent through it can never reach a later process reusing the pid.
+pub fn pidfd_open(pid: Pid) -> Result<rustix::fd::OwnedFd> {
+    let pid = rustix::process::Pid::from_raw(pid).ok_or(Errno::SRCH)?;
+    rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
+}
+
+/// pidfd_send_signal(2).
+pub fn pidfd_send_signal(pidfd: impl rustix::fd::AsFd, signal: i32) -> Result<()> {
+    let signal = rustix::process::Signal::from_named_raw(signal).ok_or(Errno::INVAL)?;
+    rustix::process::pidfd_send_signal(pidfd, signal)
+}
+
+/// When process `pid` started, in Unix seconds: its start tick (field 22 of
+/// /proc/PID/stat) after the boot time (`btime` in /proc/stat). Precise to about a second,
+/// because btime is whole seconds.
+pub fn start_time(pid: Pid) -> Result<f64> {
+    let stat = super::fd::read_file(format!("/proc/{pid}/stat").as_bytes())?;
+    let boot = super::fd::read_file(b"/proc/stat")?;
+    // SAFETY: sysconf has no memory preconditions.
+    let ticks_per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    parse_start_time(&stat, &boot, ticks_per_sec).ok_or(Errno::INVAL)
+}
+
+/// The arithmetic of [`start_time`] on the two files' contents (pure).
+fn parse_start_time(stat: &[u8], boot: &[u8], ticks_per_sec: i64) -> Option<f64> {
+    // Field 2 (the command name) may contain spaces and ')': count from the last ')'.
+    const START_FIELD_AFTER_NAME: usize = 22 - 3;
+    let after_name = &stat[stat.iter().rposition(|&b| b == b')')? + 1..];
+    let field = |text: &[u8], n: usize| -> Option<f64> {
+        let word = text
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .nth(n)?;
+        std::str::from_utf8(word).ok()?.parse().ok()
+    };
+    let ticks = field(after_name, START_FIELD_AFTER_NAME)?;
+    let btime = boot
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(b"btime "))
+        .and_then(|rest| field(rest, 0))?;
+    (ticks_per_sec > 0).then(|| btime + ticks / ticks_per_sec as f64)
+}
+
 /// prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to this process.
 pub fn become_subreaper() -> Result<()> {
     // SAFETY: prctl with an integer argument has no memory preconditions.
     check(unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong) }).map(drop)
+}
+
+#[cfg(test)]
+mod start_time_tests {
+    use super::*;
+
+    #[test]
+    fn parses_name_with_spaces_and_parens() {
+        let stat = b"4242 (a b) c) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 \
+            12345 1000 100 18446744073709551615";
+        let boot = b"cpu  1 2 3\nbtime 1700000000\nprocesses 9\n";
+        assert_eq!(parse_start_time(stat, boot, 100), Some(1_700_000_123.45));
+    }
+
+    #[test]
+    fn garbage_is_none() {
+        assert_eq!(parse_start_time(b"4242 (x) S 1", b"btime 1\n", 100), None);
+        assert_eq!(parse_start_time(b"no paren", b"btime 1\n", 100), None);
+        let stat = b"1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 1";
+        assert_eq!(parse_start_time(stat, b"nothing\n", 100), None);
+        assert_eq!(parse_start_time(stat, b"btime 5\n", 0), None);
+    }
 }

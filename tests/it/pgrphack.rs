@@ -4,21 +4,8 @@
 
 use crate::common::*;
 use std::os::unix::process::CommandExt;
-use std::process::Output;
 
 const USAGE: &[u8] = b"pgrphack: usage: pgrphack child\n";
-
-fn same_as_reference(sb: &Sandbox, args: &[&str]) -> Output {
-    let ours = sb.run("pgrphack", args);
-    let theirs = sb.run(reference("pgrphack"), args);
-    assert_output(
-        &ours,
-        theirs.status.code().unwrap(),
-        &theirs.stdout,
-        &theirs.stderr,
-    );
-    ours
-}
 
 /// (pid, process group, session) from a /proc/PID/stat line.
 fn ids(stat: &[u8]) -> (u32, u32, u32) {
@@ -38,7 +25,7 @@ fn ids(stat: &[u8]) -> (u32, u32, u32) {
 fn usage() {
     let sb = Sandbox::new();
     assert_output(&sb.run("pgrphack", &[]), 100, b"", USAGE);
-    same_as_reference(&sb, &[]);
+    same_as_reference(&sb, "pgrphack", &[]);
 }
 
 #[test]
@@ -86,9 +73,9 @@ fn group_leader_stays_in_its_session() {
 #[test]
 fn arguments_reach_the_program() {
     let sb = Sandbox::new();
-    let out = same_as_reference(&sb, &["echo", "-x", "", "two words"]);
+    let out = same_as_reference(&sb, "pgrphack", &["echo", "-x", "", "two words"]);
     assert_output(&out, 0, b"-x  two words\n", b"");
-    let out = same_as_reference(&sb, &["sh", "-c", "exit 42"]);
+    let out = same_as_reference(&sb, "pgrphack", &["sh", "-c", "exit 42"]);
     assert_output(&out, 42, b"", b"");
 }
 
@@ -116,6 +103,6 @@ fn program_that_cannot_be_run() {
     ];
     for (prog, stderr) in cases {
         assert_output(&sb.run("pgrphack", &[prog]), 111, b"", stderr);
-        same_as_reference(&sb, &[prog]);
+        same_as_reference(&sb, "pgrphack", &[prog]);
     }
 }

@@ -4,23 +4,11 @@
 
 use crate::common::*;
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 const USAGE: &[u8] = b"setlock: usage: setlock [ -nNxX ] file program [ arg ... ]\n";
 const HELD: &[u8] = b"setlock: fatal: unable to lock lk: temporary failure\n";
-
-fn same_as_reference(sb: &Sandbox, args: &[&str]) -> Output {
-    let ours = sb.run("setlock", args);
-    let theirs = sb.run(reference("setlock"), args);
-    assert_output(
-        &ours,
-        theirs.status.code().unwrap(),
-        &theirs.stdout,
-        &theirs.stderr,
-    );
-    ours
-}
 
 /// Both implementations, as program paths.
 fn both(sb: &Sandbox) -> [String; 2] {
@@ -42,7 +30,7 @@ fn usage_errors() {
     ];
     for (args, stderr) in cases {
         assert_output(&sb.run("setlock", args), 100, b"", stderr);
-        same_as_reference(&sb, args);
+        same_as_reference(&sb, "setlock", args);
     }
     assert!(
         !sb.join("lk").exists(),
@@ -173,7 +161,7 @@ fn open_failures() {
     for (file, stderr) in cases {
         for flags in ["-X", "-xX", "-nX"] {
             assert_output(&sb.run("setlock", &[flags, file, "true"]), 111, b"", stderr);
-            same_as_reference(&sb, &[flags, file, "true"]);
+            same_as_reference(&sb, "setlock", &[flags, file, "true"]);
         }
         assert_output(&sb.run("setlock", &[file, "true"]), 111, b"", stderr);
         for flags in ["-x", "-Xx", "-nx"] {
@@ -183,7 +171,7 @@ fn open_failures() {
                 b"",
                 b"",
             );
-            same_as_reference(&sb, &[flags, file, "echo", "no"]);
+            same_as_reference(&sb, "setlock", &[flags, file, "echo", "no"]);
         }
     }
 }
@@ -210,7 +198,7 @@ fn program_that_cannot_be_run() {
         // -x only covers the open and the lock, not the exec.
         for flags in ["-N", "-x"] {
             assert_output(&sb.run("setlock", &[flags, "lk", prog]), 111, b"", stderr);
-            same_as_reference(&sb, &[flags, "lk", prog]);
+            same_as_reference(&sb, "setlock", &[flags, "lk", prog]);
         }
     }
 }

@@ -3,21 +3,8 @@
 //! and the same command lines through the reference.
 
 use crate::common::*;
-use std::process::Output;
 
 const USAGE: &[u8] = b"setuidgid: usage: setuidgid account child\n";
-
-fn same_as_reference(sb: &Sandbox, args: &[&str]) -> Output {
-    let ours = sb.run("setuidgid", args);
-    let theirs = sb.run(reference("setuidgid"), args);
-    assert_output(
-        &ours,
-        theirs.status.code().unwrap(),
-        &theirs.stdout,
-        &theirs.stderr,
-    );
-    ours
-}
 
 /// The Uid, Gid and Groups lines of a /proc/PID/status text.
 fn ids(status: &[u8]) -> String {
@@ -33,7 +20,7 @@ fn usage() {
     let sb = Sandbox::new();
     for args in [&[][..], &["daemon"][..]] {
         assert_output(&sb.run("setuidgid", args), 100, b"", USAGE);
-        same_as_reference(&sb, args);
+        same_as_reference(&sb, "setuidgid", args);
     }
 }
 
@@ -131,7 +118,7 @@ fn unknown_accounts() {
     ];
     for (account, stderr) in cases {
         assert_output(&sb.run("setuidgid", &[account, "true"]), 111, b"", stderr);
-        same_as_reference(&sb, &[account, "true"]);
+        same_as_reference(&sb, "setuidgid", &[account, "true"]);
     }
 }
 
@@ -152,6 +139,6 @@ fn program_that_cannot_be_run() {
     ];
     for (prog, stderr) in cases {
         assert_output(&sb.run("setuidgid", &["daemon", prog]), 111, b"", stderr);
-        same_as_reference(&sb, &["daemon", prog]);
+        same_as_reference(&sb, "setuidgid", &["daemon", prog]);
     }
 }

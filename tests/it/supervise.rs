@@ -1,1 +1,724 @@
-//! Integration tests for supervise.
+//! Integration tests for supervise: the `supervise/` directory, startup failures (against
+//! the reference), the restart policy, control bytes, never-deaf timing and take-over.
+//! The helpers at the top are shared with the svc, svok, svstat and interop tests.
+
+use crate::common::*;
+use std::ffi::OsStr;
+use std::fs::{self, File, OpenOptions};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Generous bound for things that happen "at once" (a loaded 2-core CI machine).
+pub const SOON: Duration = Duration::from_secs(5);
+/// A run script that stays up until TERM.
+pub const RUN_SLEEP: &str = "#!/bin/sh\nexec sleep 100\n";
+
+/// Creates service directory `name` with the given run script.
+pub fn service(sb: &Sandbox, name: &str, run: &str) -> PathBuf {
+    sb.script(format!("{name}/run"), run);
+    sb.join(name)
+}
+
+/// Starts `program name` (our supervise or the reference) in its own process group, with
+/// stderr in `name.err`; the guard sends `svc -dx` and kills the group on drop.
+pub fn spawn_supervise(sb: &Sandbox, program: impl AsRef<OsStr>, name: &str) -> ProcessGuard {
+    let err = File::create(sb.join(format!("{name}.err"))).unwrap();
+    let mut cmd = sb.command(program);
+    cmd.arg(name).stdout(Stdio::null()).stderr(err);
+    ProcessGuard::spawn(&mut cmd).with_services(sb.bin("svc"), &[sb.join(name)])
+}
+
+/// What supervise printed so far.
+pub fn stderr_of(sb: &Sandbox, name: &str) -> String {
+    fs::read_to_string(sb.join(format!("{name}.err"))).unwrap_or_default()
+}
+
+/// Can `name/supervise/ok` be opened for writing without blocking (supervise runs)?
+pub fn ok_open(sb: &Sandbox, name: &str) -> bool {
+    OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(sb.join(name).join("supervise/ok"))
+        .is_ok()
+}
+
+/// The status record, if the file exists.
+pub fn status(sb: &Sandbox, name: &str) -> Option<Vec<u8>> {
+    fs::read(sb.join(name).join("supervise/status")).ok()
+}
+
+/// The pid field of a record.
+pub fn pid_of(record: &[u8]) -> u32 {
+    u32::from_le_bytes(record[12..16].try_into().unwrap())
+}
+
+/// The stamp of a record in Unix seconds.
+pub fn stamp_of(record: &[u8]) -> f64 {
+    let secs = u64::from_be_bytes(record[..8].try_into().unwrap()) - (1 << 62) - 10;
+    let nanos = u32::from_be_bytes(record[8..12].try_into().unwrap());
+    secs as f64 + f64::from(nanos) / 1e9
+}
+
+/// Waits until supervise runs and its status satisfies `pred`; returns the record.
+pub fn wait_status(sb: &Sandbox, name: &str, what: &str, pred: impl Fn(&[u8]) -> bool) -> Vec<u8> {
+    poll_until(SOON, what, || {
+        status(sb, name).filter(|r| r.len() >= 18 && pred(r))
+    })
+}
+
+/// Waits until the service is up; returns its pid.
+/// Waits until the service is up and its process has left supervise's image (exec'd
+/// `./run`, or already ended); returns its pid.
+pub fn wait_up(sb: &Sandbox, name: &str) -> u32 {
+    let record = wait_status(sb, name, "service up", |r| {
+        pid_of(r) != 0 && ok_open(sb, name)
+    });
+    let pid = pid_of(&record);
+    wait_for(SOON, "./run executed", || {
+        !fs::read(format!("/proc/{pid}/cmdline"))
+            .unwrap_or_default()
+            .starts_with(b"supervise")
+    });
+    pid
+}
+
+/// Waits until supervise runs with the service down.
+pub fn wait_down(sb: &Sandbox, name: &str) -> Vec<u8> {
+    wait_status(sb, name, "service down", |r| {
+        pid_of(r) == 0 && ok_open(sb, name)
+    })
+}
+
+/// The one-letter state in /proc/PID/stat ('Z' for a zombie, None when gone).
+pub fn proc_state(pid: u32) -> Option<char> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(") ")
+        .and_then(|(_, rest)| rest.chars().next())
+}
+
+/// Is `pid` a live (not zombie) process?
+pub fn alive(pid: u32) -> bool {
+    matches!(proc_state(pid), Some(c) if c != 'Z' && c != 'X')
+}
+
+/// The open descriptors of `pid` with their targets.
+pub fn fds_of(pid: u32) -> Vec<(String, String)> {
+    let dir = format!("/proc/{pid}/fd");
+    fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let target = fs::read_link(e.path()).map(|t| t.display().to_string());
+            (
+                e.file_name().into_string().unwrap(),
+                target.unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Runs one of our applets (or a reference path) with `args`.
+pub fn run(sb: &Sandbox, program: impl AsRef<OsStr>, args: &[&str]) -> std::process::Output {
+    sb.run(program, args)
+}
+
+/// Replaces the number before " seconds" with N, in every line.
+pub fn normalise_seconds(text: &[u8]) -> String {
+    let text = show(text);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        match line.find(" seconds") {
+            Some(end) => {
+                let start = line[..end].rfind(' ').map_or(0, |i| i + 1);
+                out.push_str(&line[..start]);
+                out.push('N');
+                out.push_str(&line[end..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Runs our supervise and the reference on copies of the same situation and compares.
+fn same_as_reference(setup: impl Fn(&Sandbox, &str), args: &[&str]) {
+    let sb = Sandbox::new();
+    setup(&sb, "s");
+    let theirs = sb
+        .command("timeout")
+        .args(["-s", "KILL", "3", reference("supervise").to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    let ours = sb
+        .command("timeout")
+        .args(["-s", "KILL", "3", sb.bin("supervise").to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    assert_output(
+        &ours,
+        theirs.status.code().unwrap(),
+        &theirs.stdout,
+        &theirs.stderr,
+    );
+}
+
+#[test]
+fn usage() {
+    let sb = Sandbox::new();
+    for args in [&[][..], &["a", "b"][..]] {
+        let out = run(&sb, "supervise", args);
+        assert_output(&out, 100, b"", b"supervise: usage: supervise dir\n");
+    }
+    same_as_reference(|_, _| {}, &[]);
+}
+
+#[test]
+fn startup_failures_match_reference() {
+    let nothing = |_: &Sandbox, _: &str| {};
+    same_as_reference(nothing, &["nonexistent"]);
+    same_as_reference(|sb, _| drop(sb.write("file", "")), &["file"]);
+    same_as_reference(|sb, n| drop(sb.write(format!("{n}/supervise"), "")), &["s"]);
+    same_as_reference(
+        |sb, n| {
+            sb.mkdir(n);
+            std::os::unix::fs::symlink("/nonexistent/a", sb.join(n).join("supervise")).unwrap();
+        },
+        &["s"],
+    );
+    same_as_reference(
+        |sb, n| {
+            sb.mkdir(n);
+            std::os::unix::fs::symlink("down", sb.join(n).join("down")).unwrap();
+        },
+        &["s/"],
+    );
+    same_as_reference(
+        |sb, n| drop(sb.mkdir(format!("{n}/supervise/control"))),
+        &["s"],
+    );
+    let long = "x".repeat(300);
+    same_as_reference(
+        |sb, n| {
+            sb.mkdir(n);
+            std::os::unix::fs::symlink(&long, sb.join(n).join("supervise")).unwrap();
+        },
+        &["s"],
+    );
+}
+
+#[test]
+fn supervise_directory_layout() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let mut guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    let dir = sb.join("s/supervise");
+    let meta = |n: &str| fs::symlink_metadata(dir.join(n)).unwrap();
+    assert_eq!(
+        fs::metadata(&dir).unwrap().permissions().mode() & 0o7777,
+        0o700
+    );
+    assert!(meta("lock").file_type().is_file());
+    assert_eq!(meta("lock").len(), 0);
+    assert_eq!(meta("lock").permissions().mode() & 0o7777, 0o600);
+    for fifo in ["control", "ok"] {
+        assert!(meta(fifo).file_type().is_fifo(), "{fifo}");
+        assert_eq!(meta(fifo).permissions().mode() & 0o7777, 0o600, "{fifo}");
+    }
+    assert_eq!(meta("status").len(), 18);
+    assert_eq!(meta("status").permissions().mode() & 0o7777, 0o644);
+    let record = status(&sb, "s").unwrap();
+    assert_eq!(&record[16..], &[0, b'u']);
+    // The service gets descriptors 0-2 only, and no blocked signals.
+    // supervise holds what it inherited plus the self-pipe (2), lock, control (2) and ok;
+    // the service gets only what supervise inherited, no blocked signals.
+    // (The service's own program may briefly hold a descriptor while it loads: wait until
+    // it holds nothing supervise does not.)
+    let ours = fds_of(guard.pid() as u32);
+    wait_for(SOON, "service settled", || {
+        fds_of(pid).iter().all(|fd| ours.contains(fd))
+    });
+    let theirs = fds_of(pid);
+    for n in ["0", "1", "2"] {
+        assert!(theirs.iter().any(|(fd, _)| fd == n), "{theirs:?}");
+    }
+    let private: Vec<_> = ours.iter().filter(|fd| !theirs.contains(fd)).collect();
+    assert_eq!(private.len(), 6, "{ours:?} vs {theirs:?}");
+    let sup_files = private
+        .iter()
+        .filter(|(_, t)| t.contains("/s/supervise/"))
+        .count();
+    assert_eq!(sup_files, 4, "{private:?}");
+    let st = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    assert!(st.lines().any(|l| l == "SigBlk:\t0000000000000000"), "{st}");
+    run(&sb, "svc", &["-dx", "s"]);
+    assert_eq!(guard.wait_exit(SOON).code(), Some(0));
+    assert_eq!(stderr_of(&sb, "s"), "");
+    assert!(!ok_open(&sb, "s"));
+    let last = status(&sb, "s").unwrap();
+    assert_eq!(&last[12..], &[0, 0, 0, 0, 0, b'd']);
+}
+
+#[test]
+fn umask_decides_the_status_mode() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let err = File::create(sb.join("s.err")).unwrap();
+    let mut cmd = sb.command("sh");
+    cmd.args(["-c", "umask 077; exec supervise s"]).stderr(err);
+    let _guard = ProcessGuard::spawn(&mut cmd).with_services(sb.bin("svc"), &[sb.join("s")]);
+    wait_up(&sb, "s");
+    let mode = fs::metadata(sb.join("s/supervise/status"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o600);
+}
+
+#[test]
+fn down_file_keeps_the_service_down_until_svc_u() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    sb.write("s/down", "");
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let record = wait_down(&sb, "s");
+    assert_eq!(&record[12..], &[0, 0, 0, 0, 0, b'd']);
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(normalise_seconds(&out.stdout), "s: down N seconds\n");
+    run(&sb, "svc", &["-u", "s"]);
+    let pid = wait_up(&sb, "s");
+    assert!(alive(pid));
+    assert_eq!(&status(&sb, "s").unwrap()[16..], &[0, b'u']);
+}
+
+#[test]
+fn debian_readlink_patch_creates_the_target() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    std::os::unix::fs::symlink("../state", sb.join("s/supervise")).unwrap();
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    assert!(sb.join("state/status").exists());
+    assert!(sb.join("state").is_dir());
+}
+
+#[test]
+fn missing_or_bad_run_is_retried_not_fatal() {
+    let sb = Sandbox::new();
+    sb.mkdir("s");
+    let guard = spawn_supervise(&sb, "supervise", "s");
+    let msg = "supervise: fatal: unable to start s/run: file does not exist\n";
+    wait_for(SOON, "two start failures", || {
+        stderr_of(&sb, "s") == msg.repeat(2)
+    });
+    assert!(guard.child.id() > 0 && ok_open(&sb, "s"));
+    // Not executable, then no #! line: each error in turn, then a good run starts.
+    sb.write("s/run", "#!/bin/sh\nexec sleep 100\n");
+    wait_for(SOON, "access denied", || {
+        stderr_of(&sb, "s").ends_with("unable to start s/run: access denied\n")
+    });
+    sb.write("s/run.new", "exec sleep 100\n");
+    fs::set_permissions(sb.join("s/run.new"), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::rename(sb.join("s/run.new"), sb.join("s/run")).unwrap();
+    wait_for(SOON, "exec format error", || {
+        stderr_of(&sb, "s").ends_with("unable to start s/run: exec format error\n")
+    });
+    // Written in place of the bad one, so a start may catch it half-written: wait for a
+    // start that runs the whole script.
+    service(&sb, "s", RUN_SLEEP);
+    wait_status(&sb, "s", "sleep running", |r| {
+        fs::read(format!("/proc/{}/cmdline", pid_of(r))).is_ok_and(|c| c.starts_with(b"sleep"))
+    });
+    let lines = stderr_of(&sb, "s");
+    assert!(
+        lines
+            .lines()
+            .all(|l| l.starts_with("supervise: fatal: unable to start s/run: ")),
+        "{lines}"
+    );
+}
+
+#[test]
+fn run_exiting_at_once_restarts_once_per_second() {
+    let sb = Sandbox::new();
+    service(&sb, "s", "#!/bin/sh\ndate +%s.%N >> ../starts\nexit 1\n");
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let times = poll_until(Duration::from_secs(6), "three starts", || {
+        let text = fs::read_to_string(sb.join("starts")).unwrap_or_default();
+        let t: Vec<f64> = text.lines().map(|l| l.parse().unwrap()).collect();
+        (t.len() >= 3).then_some(t)
+    });
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            (0.99..1.5).contains(&gap),
+            "restart gap {gap:.3} s in {times:?}"
+        );
+    }
+    // Meanwhile the service is reaped at once: down with "want up" between starts.
+    let record = wait_down(&sb, "s");
+    assert_eq!(&record[16..], &[0, b'u']);
+}
+
+#[test]
+fn start_stamps_are_at_least_a_second_apart() {
+    let sb = Sandbox::new();
+    service(&sb, "s", "#!/bin/sh\nexec sleep 0.3\n");
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let mut seen: Vec<(u32, f64)> = Vec::new();
+    poll_until(Duration::from_secs(6), "three start stamps", || {
+        if let Some(r) = status(&sb, "s").filter(|r| r.len() == 18 && pid_of(r) != 0)
+            && seen.last().map(|&(p, _)| p) != Some(pid_of(&r))
+        {
+            seen.push((pid_of(&r), stamp_of(&r)));
+        }
+        (seen.len() >= 3).then_some(())
+    });
+    for pair in seen.windows(2) {
+        let gap = pair[1].1 - pair[0].1;
+        assert!(
+            (0.999..1.3).contains(&gap),
+            "start gap {gap:.4} s in {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn control_in_the_first_second_is_not_deaf() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    let started = status(&sb, "s").unwrap();
+    let out = run(&sb, "svc", &["-d", "s"]);
+    assert_output(&out, 0, b"", b"");
+    let stopped = wait_down(&sb, "s");
+    let gap = stamp_of(&stopped) - stamp_of(&started);
+    assert!(
+        gap < 1.0,
+        "svc -d took effect {gap:.3} s after the start (0.76 waits a second)"
+    );
+    assert_eq!(stopped[17], b'd');
+}
+
+#[test]
+fn garbage_control_bytes_are_ignored() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    let before = status(&sb, "s").unwrap();
+    let mut fifo = OpenOptions::new()
+        .write(true)
+        .open(sb.join("s/supervise/control"))
+        .unwrap();
+    std::io::Write::write_all(&mut fifo, b"zZ\n?\0\xffUDX").unwrap();
+    drop(fifo);
+    // A known command afterwards proves the junk was consumed (in order), not stuck, and
+    // changed nothing: only the paused byte differs, the stamp is kept.
+    run(&sb, "svc", &["-p", "s"]);
+    let after = wait_status(&sb, "s", "paused", |r| r[16] == 1);
+    assert_eq!(after, [&before[..16], &[1, b'u']].concat());
+    assert!(alive(pid), "junk must not touch the service");
+    assert_eq!(stderr_of(&sb, "s"), "");
+}
+
+#[test]
+fn signals_reach_the_service() {
+    let sb = Sandbox::new();
+    let run_script = "#!/bin/sh\nfor s in HUP ALRM INT TERM; do trap \"echo $s >> ../sig\" $s; done\n\
+        while :; do sleep 1 & wait $!; done\n";
+    service(&sb, "s", run_script);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    let sig = || fs::read_to_string(sb.join("sig")).unwrap_or_default();
+    let mut expected = String::new();
+    for (opt, name) in [("-h", "HUP"), ("-a", "ALRM"), ("-i", "INT"), ("-t", "TERM")] {
+        run(&sb, "svc", &[opt, "s"]);
+        expected.push_str(name);
+        expected.push('\n');
+        wait_for(SOON, name, || sig() == expected);
+    }
+    run(&sb, "svc", &["-p", "s"]);
+    wait_for(SOON, "stopped", || proc_state(pid) == Some('T'));
+    assert_eq!(
+        &status(&sb, "s").unwrap()[12..],
+        &[&pid.to_le_bytes()[..], &[1, b'u']].concat()
+    );
+    run(&sb, "svc", &["-c", "s"]);
+    wait_for(SOON, "continued", || proc_state(pid) != Some('T'));
+    assert_eq!(status(&sb, "s").unwrap()[16], 0);
+    run(&sb, "svc", &["-k", "s"]);
+    let next = wait_status(&sb, "s", "restart after -k", |r| {
+        pid_of(r) != 0 && pid_of(r) != pid
+    });
+    assert!(alive(pid_of(&next)));
+}
+
+#[test]
+fn term_ignoring_service_needs_svc_k() {
+    let sb = Sandbox::new();
+    service(&sb, "s", "#!/bin/sh\ntrap '' TERM\nexec sleep 100\n");
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    run(&sb, "svc", &["-d", "s"]);
+    wait_status(&sb, "s", "want down", |r| r[17] == b'd');
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(alive(pid));
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(
+        normalise_seconds(&out.stdout),
+        format!("s: up (pid {pid}) N seconds, want down\n")
+    );
+    run(&sb, "svc", &["-k", "s"]);
+    wait_down(&sb, "s");
+    assert!(!alive(pid));
+}
+
+#[test]
+fn once_and_exit() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    sb.write("s/down", "");
+    let mut guard = spawn_supervise(&sb, "supervise", "s");
+    wait_down(&sb, "s");
+    run(&sb, "svc", &["-o", "s"]);
+    let pid = wait_up(&sb, "s");
+    assert_eq!(status(&sb, "s").unwrap()[17], 0);
+    run(&sb, "svc", &["-x", "s"]);
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(ok_open(&sb, "s"), "x must wait for the service to end");
+    assert!(guard.child.try_wait().unwrap().is_none());
+    run(&sb, "svc", &["-t", "s"]);
+    assert_eq!(guard.wait_exit(SOON).code(), Some(0));
+    assert!(!alive(pid));
+    assert_eq!(&status(&sb, "s").unwrap()[12..], &[0, 0, 0, 0, 0, 0]);
+}
+
+#[test]
+fn second_supervise_is_refused() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    let out = run(&sb, "supervise", &["s"]);
+    assert_output(
+        &out,
+        111,
+        b"",
+        b"supervise: fatal: unable to acquire s/supervise/lock: temporary failure\n",
+    );
+}
+
+#[test]
+fn killed_supervise_is_replaced_by_one_that_adopts_the_service() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let mut first = spawn_supervise(&sb, "supervise", "s");
+    let old = wait_up(&sb, "s");
+    let before = status(&sb, "s").unwrap();
+    first.signal("KILL");
+    first.wait_exit(SOON);
+    assert!(alive(old));
+    let _second = spawn_supervise(&sb, "supervise", "s");
+    wait_for(SOON, "second supervise", || ok_open(&sb, "s"));
+    // The same process, with its original stamp: no second copy.
+    assert_eq!(status(&sb, "s").unwrap(), before);
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(
+        normalise_seconds(&out.stdout),
+        format!("s: up (pid {old}) N seconds\n")
+    );
+    run(&sb, "svc", &["-p", "s"]);
+    wait_for(SOON, "adopted service stopped", || {
+        proc_state(old) == Some('T')
+    });
+    run(&sb, "svc", &["-c", "s"]);
+    wait_for(SOON, "adopted service continued", || {
+        proc_state(old) != Some('T')
+    });
+    // Its exit is noticed although it is not our child, and it is restarted.
+    assert_eq!(
+        Command::new("kill")
+            .arg(old.to_string())
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    let new = wait_status(&sb, "s", "restart", |r| pid_of(r) != 0 && pid_of(r) != old);
+    assert!(alive(pid_of(&new)));
+    run(&sb, "svc", &["-d", "s"]);
+    wait_down(&sb, "s");
+    assert_eq!(stderr_of(&sb, "s"), "");
+}
+
+#[test]
+fn unrelated_pid_in_old_status_is_never_adopted_or_signalled() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    // A live process that did not start when the record says: a reused pid.
+    let mut other = ProcessGuard::spawn(sb.command("sleep").arg("100"));
+    let pid = other.pid() as u32;
+    let hour_ago = (1u64 << 62)
+        + 10
+        + std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+        - 3600;
+    let record = [
+        &hour_ago.to_be_bytes()[..],
+        &[0, 0, 1, 0xf4],
+        &pid.to_le_bytes(),
+        &[0, b'u'],
+    ]
+    .concat();
+    sb.write("s/supervise/status", &record);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let started = wait_status(&sb, "s", "a new copy", |r| {
+        pid_of(r) != 0 && pid_of(r) != pid
+    });
+    assert!(alive(pid_of(&started)));
+    run(&sb, "svc", &["-dk", "s"]);
+    wait_down(&sb, "s");
+    assert!(
+        other.child.try_wait().unwrap().is_none(),
+        "the unrelated process was signalled"
+    );
+}
+
+#[test]
+fn term_kills_supervise_but_not_the_service() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let mut guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    guard.signal("TERM");
+    let st = guard.wait_exit(SOON);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&st),
+        Some(libc::SIGTERM)
+    );
+    assert!(alive(pid));
+    assert!(!ok_open(&sb, "s"));
+}
+
+#[test]
+fn idle_supervise_never_wakes_up() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    // Past the 1-second start window, nothing is pending: the switch count must not move.
+    std::thread::sleep(Duration::from_millis(1100));
+    let switches = || {
+        fs::read_to_string(format!("/proc/{}/status", guard.pid()))
+            .unwrap()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("voluntary_ctxt_switches:")
+                    .map(|v| v.trim().to_owned())
+            })
+            .unwrap()
+    };
+    let before = switches();
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(switches(), before);
+}
+
+#[test]
+fn status_rename_failure_is_a_warning() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    // Once the service is reaped after -d, supervise writes nothing until the next command.
+    run(&sb, "svc", &["-d", "s"]);
+    wait_down(&sb, "s");
+    // A directory where status.new must be created: open fails, supervise carries on.
+    sb.mkdir("s/supervise/status.new");
+    run(&sb, "svc", &["-p", "s"]);
+    let msg = "supervise: warning: unable to open s/supervise/status.new: is a directory\n";
+    wait_for(SOON, "warning", || stderr_of(&sb, "s") == msg);
+    fs::remove_dir(sb.join("s/supervise/status.new")).unwrap();
+    // A directory in place of status: the rename fails, the .new file is left.
+    fs::remove_file(sb.join("s/supervise/status")).unwrap();
+    sb.mkdir("s/supervise/status");
+    run(&sb, "svc", &["-c", "s"]);
+    let msg2 = "supervise: warning: unable to rename s/supervise/status.new to status: \
+        is a directory\n";
+    wait_for(SOON, "rename warning", || {
+        stderr_of(&sb, "s") == format!("{msg}{msg2}")
+    });
+    assert_eq!(
+        fs::read(sb.join("s/supervise/status.new")).unwrap().len(),
+        18
+    );
+    fs::remove_dir(sb.join("s/supervise/status")).unwrap();
+    run(&sb, "svc", &["-u", "s"]);
+    wait_up(&sb, "s");
+}
+
+#[test]
+fn deleted_service_directory_only_warns() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let mut guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    fs::rename(sb.join("s"), sb.join("gone")).unwrap();
+    fs::remove_dir_all(sb.join("gone")).unwrap();
+    assert_eq!(
+        Command::new("kill")
+            .arg(pid.to_string())
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    // Depending on when the directory vanished, a status update fails at open or rename.
+    let open = "supervise: warning: unable to open s/supervise/status.new: file does not exist";
+    let rename = "supervise: warning: unable to rename s/supervise/status.new to status: \
+        file does not exist";
+    let fatal = "supervise: fatal: unable to start s/run: file does not exist";
+    wait_for(SOON, "warnings", || stderr_of(&sb, "s").contains(fatal));
+    let text = stderr_of(&sb, "s");
+    assert!(text.starts_with("supervise: warning: "), "{text}");
+    assert!(
+        text.lines().all(|l| [open, rename, fatal].contains(&l)),
+        "{text}"
+    );
+    assert!(
+        guard.child.try_wait().unwrap().is_none(),
+        "supervise must keep running"
+    );
+}
+
+#[test]
+fn fork_failure_warns_and_stays_responsive() {
+    // Root-only: supervise runs as nobody with a process limit of 1, so fork fails.
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let chown = sb.run("chown", &["-R", "nobody", "s"]);
+    assert!(chown.status.success(), "{}", show(&chown.stderr));
+    let err = File::create(sb.join("s.err")).unwrap();
+    let mut cmd = sb.command(reference("setuidgid"));
+    cmd.args(["nobody", "bash", "-c", "ulimit -u 1 && exec supervise s"])
+        .stderr(err);
+    let mut guard = ProcessGuard::spawn(&mut cmd).with_services(sb.bin("svc"), &[sb.join("s")]);
+    let msg = "supervise: warning: unable to fork for s, sleeping 60 seconds: temporary failure\n";
+    wait_for(SOON, "fork warning", || stderr_of(&sb, "s") == msg);
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(
+        normalise_seconds(&out.stdout),
+        "s: down N seconds, normally up, want up\n"
+    );
+    // The 60-second pause does not make supervise deaf.
+    run(&sb, "svc", &["-x", "s"]);
+    assert_eq!(guard.wait_exit(SOON).code(), Some(0));
+    assert_eq!(stderr_of(&sb, "s"), msg);
+}

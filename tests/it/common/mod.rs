@@ -291,6 +291,21 @@ pub fn normalise_labels(text: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Runs `applet args...` through daemonbox and through the reference binary in the same
+/// sandbox, asserts identical exit code, stdout and stderr, and returns daemonbox's output.
+#[track_caller]
+pub fn same_as_reference(sb: &Sandbox, applet: &str, args: &[&str]) -> Output {
+    let ours = sb.run(applet, args);
+    let theirs = sb.run(reference(applet), args);
+    assert_output(
+        &ours,
+        theirs.status.code().unwrap(),
+        &theirs.stdout,
+        &theirs.stderr,
+    );
+    ours
+}
+
 /// Shows bytes readably in assertion messages.
 pub fn show(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
