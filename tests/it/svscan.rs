@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(5);
 
-/// The supervise svscan runs in these tests (found through PATH, as svscan searches it).
+/// The supervise svscan runs in these tests: daemonbox's own, reached through a link named
+/// `supervise` first in PATH (svscan searches PATH, as 0.76 does).
 pub fn supervise_exe() -> PathBuf {
-    reference("supervise")
+    daemonbox()
 }
 
 /// The children of `pid`, from /proc.
