@@ -91,3 +91,53 @@ fn exit_status_is_readproctitle_s() {
     let out = sb.run("svscanboot", &[sb.join("nonexistent").to_str().unwrap()]);
     assert_output(&out, 0, b"", b"");
 }
+
+#[test]
+fn leftover_supervise_gets_svc_dx_first() {
+    let sb = Sandbox::new();
+    service(&sb, "service/a", "exec sleep 1000");
+    service(&sb, "service/a/log", "exec cat > /dev/null");
+    // Supervise processes left over from a previous boot (the reference ones, so that
+    // whatever runs them below is not the code under test).
+    let mut olds = Vec::new();
+    for (dir, name) in [("service", "a"), ("service/a", "log")] {
+        let mut cmd = sb.command(reference("supervise"));
+        cmd.arg(name)
+            .current_dir(sb.join(dir))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        olds.push(ProcessGuard::spawn(&mut cmd));
+    }
+    for dir in ["service/a", "service/a/log"] {
+        wait_for(Duration::from_secs(5), "old supervise ready", || {
+            sb.run(reference("svok"), &[sb.join(dir).to_str().unwrap()])
+                .status
+                .success()
+        });
+    }
+    let services: Vec<i32> = olds
+        .iter()
+        .map(|g| {
+            poll_until(Duration::from_secs(5), "old service", || {
+                children(g.pid()).first().copied()
+            })
+        })
+        .collect();
+    // 0.76's supervise reads control bytes only after its first second.
+    std::thread::sleep(Duration::from_millis(1100));
+    let _guard = boot(&sb, "service");
+    for old in &mut olds {
+        assert_eq!(old.wait_exit(Duration::from_secs(5)).code(), Some(0));
+    }
+    for pid in services {
+        wait_for(Duration::from_secs(5), "old service stopped", || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+                s.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+        });
+    }
+}
