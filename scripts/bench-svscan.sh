@@ -78,18 +78,15 @@ if op == 'wait-up':          # scanner pid, count, marker -> seconds until COUNT
             print(f'timeout({n} up)')
             break
         time.sleep(0.05)
-elif op == 'pss':            # scanner pid -> KiB of Pss of scanner + direct children
+elif op == 'pss':            # scanner pid -> KiB of Pss: scanner + direct children, scanner
     scanner = int(sys.argv[2])
-    total = 0
-    for p in [scanner] + children(scanner):
+    def pss(p):
         try:
             with open(f'/proc/{p}/smaps_rollup') as f:
-                for line in f:
-                    if line.startswith('Pss:'):
-                        total += int(line.split()[1])
+                return sum(int(l.split()[1]) for l in f if l.startswith('Pss:'))
         except OSError:
-            pass
-    print(total)
+            return 0
+    print(sum(pss(p) for p in [scanner] + children(scanner)), pss(scanner))
 elif op == 'cpu':            # scanner pid -> clock ticks used by scanner + direct children
     scanner = int(sys.argv[2])
     ps = procs()
@@ -161,11 +158,11 @@ scale() { # label count pathdir cmd...
   scanner=$!
   local up; up=$(python3 "$helper" wait-up "$scanner" "$count" "sleep 1000001" "$t0")
   sleep 2
-  local pss; pss=$(python3 "$helper" pss "$scanner")
+  local pss own; read -r pss own < <(python3 "$helper" pss "$scanner")
   local c0 c1; c0=$(python3 "$helper" cpu "$scanner"); sleep "$IDLE"; c1=$(python3 "$helper" cpu "$scanner")
   local idle_ms=$(( (c1 - c0) * 1000 / $(getconf CLK_TCK) ))
-  printf '%-28s %6d  up %7ss  Pss %8d KiB (%5d KiB/service)  CPU over %ss idle: %5d ms\n' \
-    "$label" "$count" "$up" "$pss" $((pss / count)) "$IDLE" "$idle_ms"
+  printf '%-26s %6d  up %7ss  Pss %8d KiB (%4d KiB/service, scanner %6d KiB)  CPU over %ss idle: %5d ms\n' \
+    "$label" "$count" "$up" "$pss" $((pss / count)) "$own" "$IDLE" "$idle_ms"
   python3 "$helper" kill "$scanner"; { wait "$scanner" || true; } 2>/dev/null; scanner=
   rm -rf "$dir"
 }

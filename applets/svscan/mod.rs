@@ -9,7 +9,7 @@
 //! Beyond 0.76: no limit on services; new names are picked up at once (inotify) with the
 //! 5-second rescan kept as the fallback; SIGHUP and SIGALRM rescan now; a supervise that exits
 //! is restarted at once (one that exits within a second of its start waits for the next
-//! periodic scan, as in 0.76, so a broken one does not spin); a `log` added to a known
+//! periodic scan, as in 0.76, so a broken one does not spin); a `log` directory added to a known
 //! service gets its logger at the next scan (the service writes into it from the next start
 //! of its supervise, e.g. after `svc -dx`); RLIMIT_NOFILE is raised to its hard limit for
 //! svscan alone (children get the original) and each log pipe costs one descriptor.

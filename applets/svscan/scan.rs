@@ -121,14 +121,17 @@ impl Scan {
                         return exit::warn_sys(PROG, &[b"unable to create pipe for ", name], e);
                     }
                 };
-                self.table.insert(key, name, pipe);
+                self.table.insert(key, name, pipe).links = meta.nlink;
             }
             Some(entry) => {
                 if !entry.active {
                     entry.active = true;
                     entry.name = name.to_vec();
                 }
-                if entry.log.is_none() && sys::dir::stat(&log_path).is_ok() {
+                // A `log` directory added later changes the link count of the service
+                // directory; only then is it worth a stat (this halves a periodic scan).
+                let links_changed = std::mem::replace(&mut entry.links, meta.nlink) != meta.nlink;
+                if entry.log.is_none() && links_changed && sys::dir::stat(&log_path).is_ok() {
                     match HeldPipe::new() {
                         Ok(pipe) => entry.log = Some(pipe),
                         Err(e) => exit::warn_sys(PROG, &[b"unable to create pipe for ", name], e),

@@ -47,6 +47,8 @@ pub struct Entry<P> {
     pub active: bool,
     /// The pipe to its logger, when it has a `log`.
     pub log: Option<P>,
+    /// Link count of the directory when its `log` was last looked for.
+    pub links: u64,
     /// `supervise NAME`.
     pub main: Slot,
     /// `supervise log`.
@@ -127,6 +129,7 @@ impl<P> Table<P> {
             name: name.to_vec(),
             active: true,
             log,
+            links: 0,
             main: Slot::default(),
             logger: Slot::default(),
             stop_sent: false,
