@@ -562,3 +562,29 @@ fn descriptor_limit_is_raised_for_svscan_only() {
         "svscan's soft limit is its hard limit: {line}"
     );
 }
+
+#[test]
+fn reference_supervise_works_under_our_svscan() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/a", "echo a-out; exec sleep 1000");
+    service(&sb, "sv/a/log", "exec cat > out");
+    let sup = supervise_dir(&sb, &reference("supervise"));
+    let guard = ProcessGuard::spawn(&mut svscan_cmd(
+        &sb,
+        &sb.bin("svscan"),
+        &sup,
+        &["sv"],
+        "err",
+    ));
+    let main = wait_child(guard.pid(), "supervise a");
+    let logger = wait_child(guard.pid(), "supervise log");
+    assert_eq!(
+        std::fs::read_link(format!("/proc/{main}/exe")).unwrap(),
+        reference("supervise")
+    );
+    wait_for(WAIT, "logger cwd", || cwd(logger) == sb.join("sv/a/log"));
+    wait_for(WAIT, "logged line", || {
+        read(&sb, "sv/a/log/out") == "a-out\n"
+    });
+    assert_eq!(read(&sb, "err"), "");
+}
