@@ -176,6 +176,14 @@ fn chdir_failure_matches_reference() {
             b"",
             b"svscan: fatal: unable to chdir to nonexistent: file does not exist\n",
         );
+        // Arguments after the directory are ignored, as in 0.76.
+        let out = sb.run(&prog, &["nonexistent", "extra", "-x"]);
+        assert_output(
+            &out,
+            111,
+            b"",
+            b"svscan: fatal: unable to chdir to nonexistent: file does not exist\n",
+        );
         let out = sb.run(&prog, &["file"]);
         assert_output(
             &out,
@@ -587,4 +595,58 @@ fn reference_supervise_works_under_our_svscan() {
         read(&sb, "sv/a/log/out") == "a-out\n"
     });
     assert_eq!(read(&sb, "err"), "");
+}
+
+#[test]
+fn without_argument_the_current_directory_is_scanned() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/a", "exec sleep 1000");
+    let sup = supervise_dir(&sb, &supervise_exe());
+    let mut cmd = svscan_cmd(&sb, &sb.bin("svscan"), &sup, &[], "err");
+    cmd.current_dir(sb.join("sv"));
+    let guard = ProcessGuard::spawn(&mut cmd);
+    let main = wait_child(guard.pid(), "supervise a");
+    assert_eq!(cwd(guard.pid()), sb.join("sv"));
+    wait_for(WAIT, "supervise in a", || cwd(main) == sb.join("sv/a"));
+}
+
+#[test]
+fn unreadable_directory_warns_and_keeps_every_service() {
+    let sb = Sandbox::new();
+    for name in ["100001", "100002"] {
+        sb.mkdir(format!("sv/{name}"));
+    }
+    let sleeper = sleeping_supervise(&sb);
+    Command::new("chown")
+        .args(["-R", "nobody", &sb.join("sv").display().to_string()])
+        .status()
+        .unwrap();
+    let mut cmd = svscan_cmd(&sb, &reference("setuidgid"), &sleeper, &["nobody"], "err");
+    cmd.arg(sb.bin("svscan")).arg("sv");
+    let guard = ProcessGuard::spawn(&mut cmd);
+    wait_for(WAIT, "both services", || children(guard.pid()).len() == 2);
+    std::fs::set_permissions(
+        sb.join("sv"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o000),
+    )
+    .unwrap();
+    guard.signal("HUP");
+    assert_eq!(
+        lines_sorted(&sb, "err", 1),
+        ["svscan: warning: unable to read directory: access denied"]
+    );
+    // Nothing was dropped or restarted, and svscan goes on.
+    assert_eq!(children(guard.pid()).len(), 2);
+    std::fs::set_permissions(
+        sb.join("sv"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    sb.mkdir("stage/100003");
+    Command::new("chown")
+        .args(["nobody", &sb.join("stage/100003").display().to_string()])
+        .status()
+        .unwrap();
+    std::fs::rename(sb.join("stage/100003"), sb.join("sv/100003")).unwrap();
+    wait_for(WAIT, "a third service", || children(guard.pid()).len() == 3);
 }
