@@ -107,9 +107,10 @@ impl Scan {
             return;
         }
         let key = (meta.dev, meta.ino);
-        let log_path = service_path(name, Role::Log);
+        let log_path = || service_path(name, Role::Log);
         match self.table.get_mut(key) {
             None => {
+                let log_path = log_path();
                 let has_log = match sys::dir::stat(&log_path) {
                     Ok(_) => true,
                     Err(Errno::NOENT) => false,
@@ -126,12 +127,14 @@ impl Scan {
             Some(entry) => {
                 if !entry.active {
                     entry.active = true;
-                    entry.name = name.to_vec();
+                    if entry.name != name {
+                        entry.name = name.to_vec();
+                    }
                 }
                 // A `log` directory added later changes the link count of the service
                 // directory; only then is it worth a stat (this halves a periodic scan).
                 let links_changed = std::mem::replace(&mut entry.links, meta.nlink) != meta.nlink;
-                if entry.log.is_none() && links_changed && sys::dir::stat(&log_path).is_ok() {
+                if entry.log.is_none() && links_changed && sys::dir::stat(&log_path()).is_ok() {
                     match HeldPipe::new() {
                         Ok(pipe) => entry.log = Some(pipe),
                         Err(e) => exit::warn_sys(PROG, &[b"unable to create pipe for ", name], e),
