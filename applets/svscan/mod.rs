@@ -180,3 +180,26 @@ fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grace_is_whole_seconds() {
+        assert_eq!(parse_seconds(b"0"), Some(Duration::ZERO));
+        assert_eq!(parse_seconds(b"7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_seconds(b"999999999"),
+            Some(Duration::from_secs(999_999_999))
+        );
+        for bad in [&b""[..], b"1.5", b"-1", b"+1", b" 1", b"1s", b"9999999999"] {
+            assert_eq!(
+                parse_seconds(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}
