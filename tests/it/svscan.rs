@@ -650,3 +650,51 @@ fn unreadable_directory_warns_and_keeps_every_service() {
     std::fs::rename(sb.join("stage/100003"), sb.join("sv/100003")).unwrap();
     wait_for(WAIT, "a third service", || children(guard.pid()).len() == 3);
 }
+
+#[test]
+fn restarted_main_supervise_writes_into_the_same_pipe_and_the_logger_sees_no_eof() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/a", "echo started; exec sleep 1000");
+    service(&sb, "sv/a/log", "exec cat > out");
+    let guard = start(&sb, &["sv"]);
+    let first = wait_child(guard.pid(), "supervise a");
+    let logger = wait_child(guard.pid(), "supervise log");
+    let cat = wait_child(logger, "cat");
+    let pipe = fd_target(first, 1);
+    wait_for(WAIT, "first line", || {
+        read(&sb, "sv/a/log/out") == "started\n"
+    });
+    std::thread::sleep(Duration::from_millis(1100));
+    // Kill the supervise and its service: the new ones write into the same pipe.
+    let service_pid = wait_child(first, "sleep 1000");
+    kill("KILL", first);
+    kill("KILL", service_pid);
+    let second = poll_until(WAIT, "a new supervise a", || {
+        child_named(guard.pid(), "supervise a").filter(|&p| p != first)
+    });
+    assert_eq!(fd_target(second, 1), pipe);
+    wait_for(WAIT, "second line", || {
+        read(&sb, "sv/a/log/out") == "started\nstarted\n"
+    });
+    // The logger never saw end of file: the same cat is still running.
+    assert_eq!(child_named(logger, "cat"), Some(cat));
+}
+
+#[test]
+fn supervise_that_cannot_start_is_retried_by_periodic_scans_only() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/a", "exec sleep 1000");
+    let bin = sb.mkdir("later");
+    let mut cmd = svscan_cmd(&sb, &sb.bin("svscan"), &bin, &["sv"], "err");
+    cmd.env("PATH", &bin);
+    let guard = ProcessGuard::spawn(&mut cmd);
+    let warning = "svscan: warning: unable to start supervise a: file does not exist";
+    assert_eq!(lines_sorted(&sb, "err", 1), [warning]);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(read(&sb, "err").lines().count(), 1, "retried in a loop");
+    guard.signal("ALRM");
+    assert_eq!(lines_sorted(&sb, "err", 2), [warning, warning]);
+    symlink(supervise_exe(), bin.join("supervise")).unwrap();
+    guard.signal("HUP");
+    wait_child(guard.pid(), "supervise a");
+}
