@@ -28,7 +28,7 @@ mod table;
 use crate::exit;
 use crate::getopt::{self, Getopt};
 use crate::sys::{self, inotify::DirWatch, poll, proc, signal};
-use scan::Scan;
+use scan::{Inherited, Scan};
 use shutdown::Shutdown;
 use std::ffi::CStr;
 use std::time::Duration;
@@ -108,6 +108,11 @@ pub fn main(args: &[&CStr]) -> u8 {
             let _ = proc::become_subreaper();
         }
     }
+    let ignored = caught
+        .iter()
+        .copied()
+        .filter(|&s| signal::is_ignored(s))
+        .collect();
     let selfpipe = match signal::SelfPipe::new(&caught) {
         Ok(p) => p,
         Err(e) => exit::die_sys(PROG, &[b"unable to create selfpipe"], e, exit::TEMP),
@@ -115,7 +120,12 @@ pub fn main(args: &[&CStr]) -> u8 {
     let watch = DirWatch::new(b".")
         .inspect_err(|&e| exit::warn_sys(PROG, &[b"unable to watch directory"], e))
         .ok();
-    let mut scan = Scan::new(caught, raise_nofile(), pid1);
+    let inherited = Inherited {
+        caught,
+        ignored,
+        nofile: raise_nofile(),
+    };
+    let mut scan = Scan::new(inherited, pid1);
     run(&mut scan, &selfpipe, watch.as_ref(), opts.grace)
 }
 

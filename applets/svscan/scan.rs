@@ -28,22 +28,29 @@ fn service_path(name: &[u8], role: Role) -> Vec<u8> {
     }
 }
 
+/// What svscan changed for itself and gives back to each child before exec: the signals
+/// it catches (to their default, or ignored if they were ignored when svscan started, as
+/// 0.76's children inherit them) and the original RLIMIT_NOFILE.
+pub struct Inherited {
+    pub caught: Vec<i32>,
+    pub ignored: Vec<i32>,
+    pub nofile: Option<proc::Limit>,
+}
+
 /// svscan's state: the table and what children must get back.
 pub struct Scan {
     table: Table<HeldPipe>,
-    caught: Vec<i32>,
-    nofile: Option<proc::Limit>,
+    inherited: Inherited,
     pid1: bool,
     children_left: bool,
 }
 
 impl Scan {
     /// A scanner with an empty table.
-    pub fn new(caught: Vec<i32>, nofile: Option<proc::Limit>, pid1: bool) -> Self {
+    pub fn new(inherited: Inherited, pid1: bool) -> Self {
         Scan {
             table: Table::default(),
-            caught,
-            nofile,
+            inherited,
             pid1,
             children_left: true,
         }
@@ -168,9 +175,7 @@ impl Scan {
                 self.table.started(key, role, pid, now);
                 true
             }
-            Ok(sys::proc::Forked::Child) => {
-                child(&self.caught, self.nofile, name, role, entry.log.as_ref())
-            }
+            Ok(sys::proc::Forked::Child) => child(&self.inherited, name, role, entry.log.as_ref()),
             Err(e) => {
                 let what = service_path(name, role);
                 exit::warn_sys(PROG, &[b"unable to fork for ", &what], e);
@@ -244,15 +249,12 @@ impl Scan {
 
 /// In the forked child: signals and limits back as svscan got them, descriptors and
 /// directory arranged, then exec supervise; on failure 0.76's child message and exit 111.
-fn child(
-    caught: &[i32],
-    nofile: Option<proc::Limit>,
-    name: &[u8],
-    role: Role,
-    pipe: Option<&HeldPipe>,
-) -> ! {
-    signal::restore_for_child(caught);
-    if let Some(limit) = nofile {
+fn child(inherited: &Inherited, name: &[u8], role: Role, pipe: Option<&HeldPipe>) -> ! {
+    signal::restore_for_child(&inherited.caught);
+    for &s in &inherited.ignored {
+        let _ = signal::ignore(s);
+    }
+    if let Some(limit) = inherited.nofile {
         let _ = proc::setrlimit(proc::RLIMIT_NOFILE, limit);
     }
     let what = service_path(name, role);

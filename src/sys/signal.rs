@@ -141,3 +141,13 @@ pub fn restore_for_child(signals: &[i32]) {
     }
     let _ = unblock(signals);
 }
+
+/// sigaction(signal, NULL, &old): is `signal` ignored (SIG_IGN) right now?
+pub fn is_ignored(signal: i32) -> bool {
+    // SAFETY: a null new action only queries; `old` is a valid out-pointer.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}

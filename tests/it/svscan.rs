@@ -703,3 +703,37 @@ fn supervise_that_cannot_start_is_retried_by_periodic_scans_only() {
     guard.signal("HUP");
     wait_child(guard.pid(), "supervise a");
 }
+
+#[test]
+fn services_inherit_ignored_signals_as_under_the_reference() {
+    let sb = Sandbox::new();
+    let sup = supervise_dir(&sb, &supervise_exe());
+    let mut seen = Vec::new();
+    for (prog, dir) in [(sb.bin("svscan"), "ours"), (reference("svscan"), "theirs")] {
+        service(
+            &sb,
+            &format!("{dir}/a"),
+            "grep -E '^Sig(Ign|Blk)' /proc/self/status > sig; exec sleep 1000",
+        );
+        // nohup starts svscan with SIGHUP ignored, which svscan itself catches (rescan).
+        let err = format!("err-{dir}");
+        let mut cmd = svscan_cmd(&sb, Path::new("/usr/bin/nohup"), &sup, &[], &err);
+        cmd.arg(&prog).arg(dir);
+        let _guard = ProcessGuard::spawn(&mut cmd);
+        let path = format!("{dir}/a/sig");
+        wait_for(WAIT, "the service's signal state", || {
+            read(&sb, &path).lines().count() == 2
+        });
+        seen.push(read(&sb, &path));
+    }
+    assert_eq!(seen[0], seen[1]);
+    let ignored = seen[0]
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:\t"))
+        .unwrap();
+    assert_eq!(
+        u64::from_str_radix(ignored, 16).unwrap() & 1,
+        1,
+        "SIGHUP not ignored: {ignored}"
+    );
+}
