@@ -4,3 +4,7 @@ pub mod envfile;
 pub mod passwd;
 pub mod status;
 pub mod tai;
+
+pub mod civil;
+pub mod tzif;
+pub mod tzrule;

@@ -5,7 +5,12 @@
 //! seconds then the nanoseconds, both big-endian; the text label is `@` and those 12 bytes
 //! as 24 lowercase hex digits. (The `tai64` crate's own Unix conversion uses today's leap
 //! second offset, so only its byte packing is used here.)
+//!
+//! Reading labels back follows tai64nlocal's rules: lowercase hex digits only, any number
+//! of them, the last 8 being the nanoseconds and the 16 before them the seconds (earlier
+//! digits fall off the top). The local rendering is `YYYY-MM-DD HH:MM:SS.NNNNNNNNN`.
 
+use super::civil::{Civil, TM_YEAR_BASE};
 use tai64::Tai64;
 
 /// TAI64 seconds of the Unix epoch, as daemontools counts them.
@@ -71,9 +76,179 @@ impl Stamp {
     }
 }
 
+/// The value of `byte` as a label digit: `0`-`9` and lowercase `a`-`f` only.
+pub fn hex_digit(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// A label's digits read so far, as one growing hexadecimal number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Digits {
+    secs: u64,
+    nanos: u32,
+}
+
+/// Bits of the nanosecond field: the last 8 hex digits.
+const NANO_BITS: u32 = 32;
+
+impl Digits {
+    /// Appends one digit value (0-15).
+    pub fn push(&mut self, digit: u8) {
+        self.secs = (self.secs << 4) | u64::from(self.nanos >> (NANO_BITS - 4));
+        self.nanos = (self.nanos << 4) | u32::from(digit);
+    }
+
+    /// Reads the digits at the start of `bytes`; returns how many there were.
+    pub fn scan(&mut self, bytes: &[u8]) -> usize {
+        for (i, &byte) in bytes.iter().enumerate() {
+            match hex_digit(byte) {
+                Some(digit) => self.push(digit),
+                None => return i,
+            }
+        }
+        bytes.len()
+    }
+
+    /// The moment the digits name.
+    pub fn stamp(self) -> Stamp {
+        Stamp {
+            secs: self.secs,
+            nanos: self.nanos,
+        }
+    }
+}
+
+/// Longest local rendering: a 20-digit year, 16 bytes of date, time and point, 10 digits of
+/// nanoseconds.
+pub const LOCAL_MAX: usize = 20 + 16 + 10;
+/// Nanoseconds are printed with at least this many digits.
+const NANO_DIGITS: usize = 9;
+
+/// Writes `n` in decimal, at least `width` digits, at the start of `out`; returns the length.
+fn decimal(out: &mut [u8], mut n: u64, width: usize) -> usize {
+    let mut digits = [b'0'; 20];
+    let mut len = 0;
+    while n > 0 || len < width {
+        digits[19 - len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    out[..len].copy_from_slice(&digits[20 - len..]);
+    len
+}
+
+/// Renders `YYYY-MM-DD HH:MM:SS.NNNNNNNNN` into `out`; returns the length.
+///
+/// The year is printed the way the reference prints it: `1900 + tm_year` as a C int
+/// (wrapping) converted to an unsigned 64-bit number, so years before 1 BCE come out as
+/// huge numbers such as `18446744073709518743`.
+pub fn render_local(civil: &Civil, nanos: u32, out: &mut [u8; LOCAL_MAX]) -> usize {
+    let year = civil.tm_year.wrapping_add(TM_YEAR_BASE as i32);
+    let mut len = decimal(out, i64::from(year) as u64, 1);
+    for (sep, value) in [
+        (b'-', civil.month),
+        (b'-', civil.day),
+        (b' ', civil.hour),
+        (b':', civil.minute),
+        (b':', civil.second),
+    ] {
+        out[len] = sep;
+        out[len + 1] = b'0' + value / 10;
+        out[len + 2] = b'0' + value % 10;
+        len += 3;
+    }
+    out[len] = b'.';
+    len + 1 + decimal(&mut out[len + 1..], u64::from(nanos), NANO_DIGITS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::civil::breakdown;
+
+    fn digits(text: &[u8]) -> (Digits, usize) {
+        let mut d = Digits::default();
+        let n = d.scan(text);
+        (d, n)
+    }
+
+    fn local(stamp: Stamp, offset: i64) -> Vec<u8> {
+        let mut out = [0; LOCAL_MAX];
+        let civil = breakdown(stamp.unix_secs(), offset).unwrap();
+        let len = render_local(&civil, stamp.nanos, &mut out);
+        out[..len].to_vec()
+    }
+
+    #[test]
+    fn label_digits_round_trip() {
+        let stamp = Stamp::from_unix(1_795_410_515, 325_196_500);
+        let (d, n) = digits(&stamp.label()[1..]);
+        assert_eq!((d.stamp(), n), (stamp, 24));
+    }
+
+    #[test]
+    fn digits_stop_at_the_first_non_digit() {
+        for (text, count) in [
+            (&b"400000006b03ca5d13621ad4 hello"[..], 24),
+            (b"400000006B03CA5D", 9),
+            (b"", 0),
+            (b"zz", 0),
+            (b"40000000\n", 8),
+            (b"400000006b03ca5d13621ad4extra", 25),
+        ] {
+            assert_eq!(digits(text).1, count, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn short_and_long_labels_wrap_like_the_reference() {
+        let (short, _) = digits(b"40000000");
+        assert_eq!(
+            short.stamp(),
+            Stamp {
+                secs: 0,
+                nanos: 0x4000_0000
+            }
+        );
+        // Extra leading digits fall off the top of the seconds.
+        let (long, _) = digits(b"f0400000006b03ca5d13621ad4");
+        let (exact, _) = digits(b"400000006b03ca5d13621ad4");
+        assert_eq!(long, exact);
+    }
+
+    #[test]
+    fn spec_renderings() {
+        let (d, _) = digits(b"400000006b03ca5d13621ad4");
+        assert_eq!(local(d.stamp(), 0), b"2026-11-23 05:08:35.325196500");
+        let (d, _) = digits(b"4000000037c219bf2ef02e94");
+        assert_eq!(local(d.stamp(), 19_800), b"1999-08-24 09:34:05.787492500");
+        let (d, _) = digits(b"3fffffffffffffff00000000");
+        assert_eq!(local(d.stamp(), 0), b"1969-12-31 23:59:49.000000000");
+    }
+
+    #[test]
+    fn nanoseconds_print_at_least_nine_digits() {
+        let at = |nanos| local(Stamp::from_unix(0, nanos), 0);
+        assert_eq!(at(0), b"1970-01-01 00:00:00.000000000");
+        assert_eq!(at(7), b"1970-01-01 00:00:00.000000007");
+        assert_eq!(at(1_000_000_000), b"1970-01-01 00:00:00.1000000000");
+        assert_eq!(at(u32::MAX), b"1970-01-01 00:00:00.4294967295");
+    }
+
+    #[test]
+    fn years_before_1_bce_print_as_unsigned() {
+        let (d, _) = digits(b"3fffff0000000000ffffffff");
+        assert_eq!(
+            local(d.stamp(), 0),
+            b"18446744073709518743-11-12 23:23:34.4294967295"
+        );
+        let (d, _) = digits(b"3ffffffe00000000ffffffff");
+        assert_eq!(local(d.stamp(), 0), b"1697-10-17 11:03:18.4294967295");
+    }
 
     #[test]
     fn epoch_label() {

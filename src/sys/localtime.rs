@@ -1,0 +1,49 @@
+//! The local time zone, found the way the GNU C library finds it (and with no NSS).
+//!
+//! `TZ` unset: `/etc/localtime`. `TZ` empty: `Universal`. A leading `:` is dropped. A name
+//! not starting with `/` is looked up under `$TZDIR` (default `/usr/share/zoneinfo`). If no
+//! usable TZif file is there, the value is read as a POSIX rule string, except that a
+//! missing `/etc/localtime` means UTC. The zone is read once; callers keep it.
+
+use super::{env, fd};
+use crate::format::tzif::{Tzif, Zone};
+
+/// Used when `TZ` is unset, and compared against to decide that a missing file means UTC.
+const DEFAULT_ZONE: &[u8] = b"/etc/localtime";
+/// What an empty `TZ` names.
+const EMPTY_TZ_ZONE: &[u8] = b"Universal";
+/// Where relative zone names are looked up when `TZDIR` is unset or empty.
+const DEFAULT_TZDIR: &[u8] = b"/usr/share/zoneinfo";
+
+/// Reads the local time zone (getenv TZ and TZDIR, then open and read the TZif file).
+pub fn zone() -> Zone {
+    let tz = env::get(b"TZ");
+    let name = match tz.as_deref() {
+        None => DEFAULT_ZONE,
+        Some(b"") => EMPTY_TZ_ZONE,
+        Some(value) => value.strip_prefix(b":").unwrap_or(value),
+    };
+    if name.is_empty() {
+        return Zone::UTC;
+    }
+    let path = if name.starts_with(b"/") {
+        name.to_vec()
+    } else {
+        let dir = env::get(b"TZDIR").filter(|d| !d.is_empty());
+        let mut path = dir.unwrap_or_else(|| DEFAULT_TZDIR.to_vec());
+        path.push(b'/');
+        path.extend_from_slice(name);
+        path
+    };
+    if let Some(tzif) = fd::read_file(&path)
+        .ok()
+        .and_then(|data| Tzif::parse(&data))
+    {
+        return Zone::File(tzif);
+    }
+    if name == DEFAULT_ZONE {
+        Zone::UTC
+    } else {
+        Zone::Rules(crate::format::tzrule::Rules::parse(name))
+    }
+}
