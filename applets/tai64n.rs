@@ -15,13 +15,14 @@
 
 use crate::buffer::Buffer;
 use crate::exit;
+use crate::format::lines::{self, Stage};
 use crate::format::tai::{LABEL_LEN, Stamp};
 use crate::sys::{clock, fd};
 use std::ffi::CStr;
 
 /// Bytes asked for per read.
 const INPUT_CHUNK: usize = 64 * 1024;
-/// Output is written when this much is pending (and before every read).
+/// Output is gathered per chunk of input; a chunk this big or bigger is written at once.
 const OUTPUT_BUFFER: usize = 64 * 1024;
 
 /// A label followed by its space, stamped now.
@@ -32,31 +33,39 @@ fn label_now() -> [u8; LABEL_LEN + 1] {
     out
 }
 
+/// Labels the lines in `input`; `line_start` says whether its first byte starts a line.
+fn label_lines(mut input: &[u8], line_start: &mut bool, stage: &mut Stage) {
+    while !input.is_empty() {
+        if *line_start {
+            stage.put(&label_now());
+        }
+        let end = lines::find_newline(input);
+        *line_start = end.is_some();
+        let (line, rest) = input.split_at(end.map_or(input.len(), |i| i + 1));
+        stage.put(line);
+        input = rest;
+    }
+}
+
 /// Entry point.
 pub fn main(_args: &[&CStr]) -> u8 {
     let mut out = Buffer::new(fd::stdout(), OUTPUT_BUFFER);
+    let mut stage = Stage::new(2 * INPUT_CHUNK);
     let mut chunk = vec![0u8; INPUT_CHUNK];
     let mut line_start = true;
     loop {
-        if out.flush().is_err() {
+        if out
+            .put(stage.as_slice())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
             return exit::TEMP;
         }
-        let mut rest = match fd::read(fd::stdin(), &mut chunk) {
+        stage.clear();
+        match fd::read(fd::stdin(), &mut chunk) {
             Ok(0) => return exit::OK,
-            Ok(n) => &chunk[..n],
+            Ok(n) => label_lines(&chunk[..n], &mut line_start, &mut stage),
             Err(_) => return exit::TEMP,
-        };
-        while !rest.is_empty() {
-            if line_start && out.put(&label_now()).is_err() {
-                return exit::TEMP;
-            }
-            let end = rest.iter().position(|&b| b == b'\n');
-            line_start = end.is_some();
-            let (line, tail) = rest.split_at(end.map_or(rest.len(), |i| i + 1));
-            if out.put(line).is_err() {
-                return exit::TEMP;
-            }
-            rest = tail;
         }
     }
 }

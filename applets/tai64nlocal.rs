@@ -17,14 +17,15 @@
 
 use crate::buffer::Buffer;
 use crate::exit;
-use crate::format::tai::{self, Digits, LOCAL_MAX};
+use crate::format::lines::{self, Stage};
+use crate::format::tai::{self, Digits, NANOS_MAX, SECONDS_MAX};
 use crate::format::tzif::{Local, Zone};
-use crate::sys::{self, fd, localtime};
+use crate::sys::{fd, localtime};
 use std::ffi::CStr;
 
 /// Bytes asked for per read.
 const INPUT_CHUNK: usize = 64 * 1024;
-/// Output is written when this much is pending (and before every read).
+/// Output is gathered per chunk of input; a chunk this big or bigger is written at once.
 const OUTPUT_BUFFER: usize = 64 * 1024;
 
 /// Where the filter stands between two bytes.
@@ -47,13 +48,18 @@ struct Filter {
     digits: Digits,
     /// Digits of the current label that arrived in earlier chunks.
     carried: Vec<u8>,
+    /// The Unix second rendered last, and its rendering (`YYYY-MM-DD HH:MM:SS.`).
+    seconds: Option<(i64, usize, [u8; SECONDS_MAX])>,
 }
 
 impl Filter {
-    /// The local rendering of the label read so far, or `None` if it names no valid time.
-    fn render(&mut self, out: &mut [u8; LOCAL_MAX]) -> Option<usize> {
-        let stamp = self.digits.stamp();
-        let t = stamp.unix_secs();
+    /// Renders the seconds of Unix time `t`, or `None` if the zone cannot place it.
+    fn render_seconds(&mut self, t: i64) -> Option<(usize, [u8; SECONDS_MAX])> {
+        if let Some((last, len, text)) = self.seconds
+            && last == t
+        {
+            return Some((len, text));
+        }
         let local = match self.cached {
             Some(local) if local.start <= t && t < local.end => local,
             _ => {
@@ -62,32 +68,35 @@ impl Filter {
                 local
             }
         };
-        let civil = local.breakdown(t)?;
-        Some(tai::render_local(&civil, stamp.nanos, out))
+        let mut text = [0; SECONDS_MAX];
+        let len = tai::render_seconds(&local.breakdown(t)?, &mut text);
+        self.seconds = Some((t, len, text));
+        Some((len, text))
     }
 
-    /// Ends the label whose last digits are `digits` with the byte `end`.
-    fn finish_label(&mut self, digits: &[u8], end: u8, out: &mut Buffer) -> sys::Result<()> {
-        let mut text = [0; LOCAL_MAX];
-        match self.render(&mut text) {
-            Some(len) => out.put(&text[..len])?,
+    /// Ends the label whose last digits are `digits`; the rest of the line is copied next.
+    fn finish_label(&mut self, digits: &[u8], out: &mut Stage) {
+        let stamp = self.digits.stamp();
+        match self.render_seconds(stamp.unix_secs()) {
+            Some((len, seconds)) => {
+                let mut text = [0; SECONDS_MAX + NANOS_MAX];
+                text[..SECONDS_MAX].copy_from_slice(&seconds);
+                let nanos = (&mut text[len..len + NANOS_MAX]).try_into();
+                let nanos_len = nanos.map_or(0, |nanos| tai::render_nanos(stamp.nanos, nanos));
+                out.put(&text[..len + nanos_len]);
+            }
             None => {
-                out.put(b"@")?;
-                out.put(&self.carried)?;
-                out.put(digits)?;
+                out.push(b'@');
+                out.put(&self.carried);
+                out.put(digits);
             }
         }
         self.carried.clear();
-        self.state = if end == b'\n' {
-            State::LineStart
-        } else {
-            State::Copy
-        };
-        out.put(&[end])
+        self.state = State::Copy;
     }
 
     /// Converts one chunk of input.
-    fn feed(&mut self, mut rest: &[u8], out: &mut Buffer) -> sys::Result<()> {
+    fn feed(&mut self, mut rest: &[u8], out: &mut Stage) {
         while let Some(&first) = rest.first() {
             match self.state {
                 State::LineStart if first == b'@' => {
@@ -96,9 +105,9 @@ impl Filter {
                     rest = &rest[1..];
                 }
                 State::LineStart | State::Copy => {
-                    let end = rest.iter().position(|&b| b == b'\n');
+                    let end = lines::find_newline(rest);
                     let (line, tail) = rest.split_at(end.map_or(rest.len(), |i| i + 1));
-                    out.put(line)?;
+                    out.put(line);
                     self.state = if end.is_some() {
                         State::LineStart
                     } else {
@@ -109,20 +118,15 @@ impl Filter {
                 State::Label => {
                     let n = self.digits.scan(rest);
                     let (digits, tail) = rest.split_at(n);
-                    match tail.first() {
-                        Some(&end) => {
-                            self.finish_label(digits, end, out)?;
-                            rest = &tail[1..];
-                        }
-                        None => {
-                            self.carried.extend_from_slice(digits);
-                            rest = tail;
-                        }
+                    if tail.is_empty() {
+                        self.carried.extend_from_slice(digits);
+                    } else {
+                        self.finish_label(digits, out);
                     }
+                    rest = tail;
                 }
             }
         }
-        Ok(())
     }
 }
 
@@ -134,20 +138,24 @@ pub fn main(_args: &[&CStr]) -> u8 {
         state: State::LineStart,
         digits: Digits::default(),
         carried: Vec::new(),
+        seconds: None,
     };
     let mut out = Buffer::new(fd::stdout(), OUTPUT_BUFFER);
+    let mut stage = Stage::new(2 * INPUT_CHUNK);
     let mut chunk = vec![0u8; INPUT_CHUNK];
     loop {
-        if out.flush().is_err() {
+        if out
+            .put(stage.as_slice())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
             return exit::TEMP;
         }
-        let n = match fd::read(fd::stdin(), &mut chunk) {
+        stage.clear();
+        match fd::read(fd::stdin(), &mut chunk) {
             Ok(0) => return exit::OK,
-            Ok(n) => n,
+            Ok(n) => filter.feed(&chunk[..n], &mut stage),
             Err(_) => return exit::TEMP,
-        };
-        if filter.feed(&chunk[..n], &mut out).is_err() {
-            return exit::TEMP;
         }
     }
 }

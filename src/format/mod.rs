@@ -6,5 +6,6 @@ pub mod status;
 pub mod tai;
 
 pub mod civil;
+pub mod lines;
 pub mod tzif;
 pub mod tzrule;

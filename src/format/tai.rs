@@ -76,79 +76,105 @@ impl Stamp {
     }
 }
 
-/// The value of `byte` as a label digit: `0`-`9` and lowercase `a`-`f` only.
-pub fn hex_digit(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        _ => None,
-    }
-}
+/// Marks a byte that is not a label digit in `DIGIT_VALUES`.
+const NOT_DIGIT: u8 = 0xff;
 
-/// A label's digits read so far, as one growing hexadecimal number.
+/// Every byte's value as a label digit (a table: this is the innermost loop of tai64nlocal).
+const DIGIT_VALUES: [u8; 256] = {
+    let mut table = [NOT_DIGIT; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[HEX[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// A label's digits read so far, as one growing hexadecimal number whose low 96 bits are
+/// the seconds and nanoseconds (earlier digits fall off the top).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Digits {
-    secs: u64,
-    nanos: u32,
-}
+pub struct Digits(u128);
 
 /// Bits of the nanosecond field: the last 8 hex digits.
 const NANO_BITS: u32 = 32;
 
 impl Digits {
-    /// Appends one digit value (0-15).
-    pub fn push(&mut self, digit: u8) {
-        self.secs = (self.secs << 4) | u64::from(self.nanos >> (NANO_BITS - 4));
-        self.nanos = (self.nanos << 4) | u32::from(digit);
-    }
-
-    /// Reads the digits at the start of `bytes`; returns how many there were.
+    /// Reads the digits (`0`-`9`, lowercase `a`-`f`) at the start of `bytes`; returns how
+    /// many there were.
     pub fn scan(&mut self, bytes: &[u8]) -> usize {
+        let mut value = self.0;
         for (i, &byte) in bytes.iter().enumerate() {
-            match hex_digit(byte) {
-                Some(digit) => self.push(digit),
-                None => return i,
+            let digit = DIGIT_VALUES[usize::from(byte)];
+            if digit == NOT_DIGIT {
+                self.0 = value;
+                return i;
             }
+            value = (value << 4) | u128::from(digit);
         }
+        self.0 = value;
         bytes.len()
     }
 
     /// The moment the digits name.
     pub fn stamp(self) -> Stamp {
         Stamp {
-            secs: self.secs,
-            nanos: self.nanos,
+            secs: (self.0 >> NANO_BITS) as u64,
+            nanos: self.0 as u32,
         }
     }
 }
 
-/// Longest local rendering: a 20-digit year, 16 bytes of date, time and point, 10 digits of
-/// nanoseconds.
-pub const LOCAL_MAX: usize = 20 + 16 + 10;
-/// Nanoseconds are printed with at least this many digits.
-const NANO_DIGITS: usize = 9;
+/// Longest rendering of the seconds: a 20-digit year, then `-MM-DD HH:MM:SS.` (16 bytes).
+pub const SECONDS_MAX: usize = 20 + 16;
+/// Longest rendering of the nanoseconds: all ten digits of a 32-bit value.
+pub const NANOS_MAX: usize = 10;
+/// The smallest nanosecond count with more than the usual 9 digits.
+const NANOS_PER_SECOND: u32 = 1_000_000_000;
 
-/// Writes `n` in decimal, at least `width` digits, at the start of `out`; returns the length.
-fn decimal(out: &mut [u8], mut n: u64, width: usize) -> usize {
-    let mut digits = [b'0'; 20];
-    let mut len = 0;
-    while n > 0 || len < width {
-        digits[19 - len] = b'0' + (n % 10) as u8;
+/// "00" to "99", for writing decimals two digits at a time.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut table = [[0; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        table[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    table
+};
+
+/// How many decimal digits `n` has.
+fn digit_count(mut n: u64) -> usize {
+    let mut len = 1;
+    while n >= 10 {
         n /= 10;
         len += 1;
     }
-    out[..len].copy_from_slice(&digits[20 - len..]);
     len
 }
 
-/// Renders `YYYY-MM-DD HH:MM:SS.NNNNNNNNN` into `out`; returns the length.
+/// Writes the last `len` decimal digits of `n` (zero-padded) at the start of `out`.
+fn decimal(out: &mut [u8], mut n: u64, len: usize) -> usize {
+    let mut end = len;
+    while end >= 2 {
+        out[end - 2..end].copy_from_slice(&DIGIT_PAIRS[(n % 100) as usize]);
+        n /= 100;
+        end -= 2;
+    }
+    if end == 1 {
+        out[0] = b'0' + (n % 10) as u8;
+    }
+    len
+}
+
+/// Renders the seconds part, `YYYY-MM-DD HH:MM:SS.`, into `out`; returns the length.
 ///
 /// The year is printed the way the reference prints it: `1900 + tm_year` as a C int
 /// (wrapping) converted to an unsigned 64-bit number, so years before 1 BCE come out as
 /// huge numbers such as `18446744073709518743`.
-pub fn render_local(civil: &Civil, nanos: u32, out: &mut [u8; LOCAL_MAX]) -> usize {
+pub fn render_seconds(civil: &Civil, out: &mut [u8; SECONDS_MAX]) -> usize {
     let year = civil.tm_year.wrapping_add(TM_YEAR_BASE as i32);
-    let mut len = decimal(out, i64::from(year) as u64, 1);
+    let year = i64::from(year) as u64;
+    let mut len = decimal(out, year, digit_count(year));
     for (sep, value) in [
         (b'-', civil.month),
         (b'-', civil.day),
@@ -162,7 +188,13 @@ pub fn render_local(civil: &Civil, nanos: u32, out: &mut [u8; LOCAL_MAX]) -> usi
         len += 3;
     }
     out[len] = b'.';
-    len + 1 + decimal(&mut out[len + 1..], u64::from(nanos), NANO_DIGITS)
+    len + 1
+}
+
+/// Renders the nanoseconds with at least 9 digits into `out`; returns the length.
+pub fn render_nanos(nanos: u32, out: &mut [u8; NANOS_MAX]) -> usize {
+    let len = if nanos >= NANOS_PER_SECOND { 10 } else { 9 };
+    decimal(out, u64::from(nanos), len)
 }
 
 #[cfg(test)]
@@ -177,10 +209,14 @@ mod tests {
     }
 
     fn local(stamp: Stamp, offset: i64) -> Vec<u8> {
-        let mut out = [0; LOCAL_MAX];
+        let mut seconds = [0; SECONDS_MAX];
+        let mut nanos = [0; NANOS_MAX];
         let civil = breakdown(stamp.unix_secs(), offset).unwrap();
-        let len = render_local(&civil, stamp.nanos, &mut out);
-        out[..len].to_vec()
+        let len = render_seconds(&civil, &mut seconds);
+        let mut text = seconds[..len].to_vec();
+        let len = render_nanos(stamp.nanos, &mut nanos);
+        text.extend_from_slice(&nanos[..len]);
+        text
     }
 
     #[test]
@@ -217,7 +253,15 @@ mod tests {
         // Extra leading digits fall off the top of the seconds.
         let (long, _) = digits(b"f0400000006b03ca5d13621ad4");
         let (exact, _) = digits(b"400000006b03ca5d13621ad4");
-        assert_eq!(long, exact);
+        assert_eq!(long.stamp(), exact.stamp());
+        let (very_long, _) = digits(&[b'f'; 100]);
+        assert_eq!(
+            very_long.stamp(),
+            Stamp {
+                secs: u64::MAX,
+                nanos: u32::MAX
+            }
+        );
     }
 
     #[test]
