@@ -16,7 +16,7 @@
 use crate::buffer::Buffer;
 use crate::exit;
 use crate::format::lines::{self, Stage};
-use crate::format::tai::{LABEL_LEN, Stamp};
+use crate::format::tai::{LabelWriter, Stamp};
 use crate::sys::{clock, fd};
 use std::ffi::CStr;
 
@@ -25,19 +25,18 @@ const INPUT_CHUNK: usize = 64 * 1024;
 /// Output is gathered per chunk of input; a chunk this big or bigger is written at once.
 const OUTPUT_BUFFER: usize = 64 * 1024;
 
-/// A label followed by its space, stamped now.
-fn label_now() -> [u8; LABEL_LEN + 1] {
-    let (secs, nanos) = clock::realtime();
-    let mut out = [b' '; LABEL_LEN + 1];
-    out[..LABEL_LEN].copy_from_slice(&Stamp::from_unix(secs, nanos).label());
-    out
-}
-
 /// Labels the lines in `input`; `line_start` says whether its first byte starts a line.
-fn label_lines(mut input: &[u8], line_start: &mut bool, stage: &mut Stage) {
+fn label_lines(
+    mut input: &[u8],
+    line_start: &mut bool,
+    labels: &mut LabelWriter,
+    stage: &mut Stage,
+) {
     while !input.is_empty() {
         if *line_start {
-            stage.put(&label_now());
+            let (secs, nanos) = clock::realtime();
+            stage.put(labels.label(Stamp::from_unix(secs, nanos)));
+            stage.push(b' ');
         }
         let end = lines::find_newline(input);
         *line_start = end.is_some();
@@ -53,6 +52,7 @@ pub fn main(_args: &[&CStr]) -> u8 {
     let mut stage = Stage::new(2 * INPUT_CHUNK);
     let mut chunk = vec![0u8; INPUT_CHUNK];
     let mut line_start = true;
+    let mut labels = LabelWriter::new();
     loop {
         if out
             .put(stage.as_slice())
@@ -64,7 +64,7 @@ pub fn main(_args: &[&CStr]) -> u8 {
         stage.clear();
         match fd::read(fd::stdin(), &mut chunk) {
             Ok(0) => return exit::OK,
-            Ok(n) => label_lines(&chunk[..n], &mut line_start, &mut stage),
+            Ok(n) => label_lines(&chunk[..n], &mut line_start, &mut labels, &mut stage),
             Err(_) => return exit::TEMP,
         }
     }

@@ -68,11 +68,45 @@ impl Stamp {
     /// The text label `@` + 24 lowercase hex digits.
     pub fn label(self) -> [u8; LABEL_LEN] {
         let mut out = [b'@'; LABEL_LEN];
-        for (i, byte) in self.pack().iter().enumerate() {
-            out[1 + 2 * i] = HEX[usize::from(byte >> 4)];
-            out[2 + 2 * i] = HEX[usize::from(byte & 15)];
-        }
+        hex_into(&self.pack(), &mut out[1..]);
         out
+    }
+}
+
+/// Writes `bytes` as lowercase hex into `out` (twice as long).
+fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 15)];
+    }
+}
+
+/// Start of the nanosecond digits in a label.
+const NANOS_AT: usize = 1 + 16;
+
+/// Writes labels one after another, encoding the seconds again only when they change
+/// (tai64n labels every line; most lines share their second with the one before).
+pub struct LabelWriter {
+    secs: Option<u64>,
+    text: [u8; LABEL_LEN],
+}
+
+impl LabelWriter {
+    pub fn new() -> Self {
+        LabelWriter {
+            secs: None,
+            text: [b'@'; LABEL_LEN],
+        }
+    }
+
+    /// The label of `stamp`.
+    pub fn label(&mut self, stamp: Stamp) -> &[u8; LABEL_LEN] {
+        if self.secs != Some(stamp.secs) {
+            hex_into(&stamp.secs.to_be_bytes(), &mut self.text[1..NANOS_AT]);
+            self.secs = Some(stamp.secs);
+        }
+        hex_into(&stamp.nanos.to_be_bytes(), &mut self.text[NANOS_AT..]);
+        &self.text
     }
 }
 
@@ -217,6 +251,20 @@ mod tests {
         let len = render_nanos(stamp.nanos, &mut nanos);
         text.extend_from_slice(&nanos[..len]);
         text
+    }
+
+    #[test]
+    fn label_writer_matches_label() {
+        let mut writer = LabelWriter::new();
+        for stamp in [
+            Stamp::from_unix(1_795_410_515, 325_196_500),
+            Stamp::from_unix(1_795_410_515, 999_999_999),
+            Stamp::from_unix(1_795_410_516, 0),
+            Stamp::from_unix(-11, 7),
+            Stamp::from_unix(-11, 7),
+        ] {
+            assert_eq!(writer.label(stamp), &stamp.label());
+        }
     }
 
     #[test]
