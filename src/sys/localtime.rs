@@ -3,9 +3,10 @@
 //! `TZ` unset: `/etc/localtime`. `TZ` empty: `Universal`. A leading `:` is dropped. A name
 //! not starting with `/` is looked up under `$TZDIR` (default `/usr/share/zoneinfo`). If no
 //! usable TZif file is there, the value is read as a POSIX rule string, except that a
-//! missing `/etc/localtime` means UTC. The zone is read once; callers keep it.
+//! missing `/etc/localtime` means UTC. The zone is read once; callers keep it. A file over
+//! 1 MiB is not read to its end (nor taken for a zone).
 
-use super::{env, fd};
+use super::{Result, env, fd};
 use crate::format::tzif::{Tzif, Zone};
 
 /// Used when `TZ` is unset, and compared against to decide that a missing file means UTC.
@@ -14,6 +15,28 @@ const DEFAULT_ZONE: &[u8] = b"/etc/localtime";
 const EMPTY_TZ_ZONE: &[u8] = b"Universal";
 /// Where relative zone names are looked up when `TZDIR` is unset or empty.
 const DEFAULT_TZDIR: &[u8] = b"/usr/share/zoneinfo";
+
+/// No zone file comes near this size (the largest have a few thousand transitions); a
+/// longer file, or an endless one such as `TZ=/dev/zero`, is not a zone.
+const ZONE_FILE_MAX: usize = 1 << 20;
+
+/// open, then read(2) until end of file, giving up past `ZONE_FILE_MAX` bytes.
+fn read_zone_file(path: &[u8]) -> Result<Vec<u8>> {
+    let file = fd::open_read(path)?;
+    fd::set_nonblock(&file, false)?;
+    let mut data = vec![0; ZONE_FILE_MAX + 1];
+    let mut len = 0;
+    while len < data.len() {
+        match fd::read(&file, &mut data[len..])? {
+            0 => {
+                data.truncate(len);
+                return Ok(data);
+            }
+            n => len += n,
+        }
+    }
+    Err(super::Errno::FBIG)
+}
 
 /// Reads the local time zone (getenv TZ and TZDIR, then open and read the TZif file).
 pub fn zone() -> Zone {
@@ -35,7 +58,7 @@ pub fn zone() -> Zone {
         path.extend_from_slice(name);
         path
     };
-    if let Some(tzif) = fd::read_file(&path)
+    if let Some(tzif) = read_zone_file(&path)
         .ok()
         .and_then(|data| Tzif::parse(&data))
     {

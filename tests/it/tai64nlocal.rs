@@ -236,6 +236,8 @@ fn many_labels_match_the_reference_in_many_zones() {
         Some(":Asia/Tokyo"),
         Some("/usr/share/zoneinfo/America/Sao_Paulo"),
         Some("No/Such/Zone"),
+        Some("/dev/zero"),
+        Some("/usr/share/zoneinfo"),
         None,
     ] {
         compare_with_reference(&sb, tz, &input);
