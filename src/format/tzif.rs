@@ -14,11 +14,15 @@ const HEADER_LEN: usize = 44;
 /// Size of one local time type record: offset (4), is-DST flag (1), name index (1).
 const TYPE_LEN: usize = 6;
 
-/// A local time type: its offset east of UTC and whether it is daylight time.
+/// A local time type: its offset east of UTC, whether it is daylight time, and whether
+/// transitions into it were given in standard time or in UT (which matters only when
+/// `with_offsets` moves them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Type {
     offset: i64,
     is_dst: bool,
+    is_std: bool,
+    is_ut: bool,
 }
 
 /// A leap-second record: from `at` on, `correction` seconds have been inserted in total.
@@ -123,11 +127,13 @@ impl Tzif {
             .map(be)
             .collect();
         let type_of = take(counts.time).to_vec();
-        let types: Vec<Type> = take(counts.types * TYPE_LEN)
+        let mut types: Vec<Type> = take(counts.types * TYPE_LEN)
             .chunks(TYPE_LEN)
             .map(|t| Type {
                 offset: be(&t[..4]),
                 is_dst: t[4] != 0,
+                is_std: false,
+                is_ut: false,
             })
             .collect();
         take(counts.chars);
@@ -138,6 +144,12 @@ impl Tzif {
                 correction: be(&l[time_len..]),
             })
             .collect();
+        for (ty, &flag) in types.iter_mut().zip(take(counts.isstd)) {
+            ty.is_std = flag != 0;
+        }
+        for (ty, &flag) in types.iter_mut().zip(take(counts.isut)) {
+            ty.is_ut = flag != 0;
+        }
         if types.is_empty() || type_of.iter().any(|&i| usize::from(i) >= types.len()) {
             return None;
         }
@@ -153,6 +165,51 @@ impl Tzif {
             leaps,
             footer,
         })
+    }
+
+    /// This zone's transitions carried over to the standard and daylight offsets `std` and
+    /// `dst` (seconds east), as the C library does with `posixrules` for a `TZ` string that
+    /// names daylight time without rules; `None` if the zone has fewer than two types.
+    ///
+    /// Transitions written in standard wall-clock time move by the change of standard
+    /// offset. Those written in daylight wall-clock time do not move: the library measures
+    /// them against the daylight offset it was last given (the user's own, from its second
+    /// conversion on), so they stay put for every label after the first.
+    pub fn with_offsets(&self, std: i64, dst: i64) -> Option<Tzif> {
+        if self.types.len() < 2 {
+            return None;
+        }
+        let type_at = |i: usize| self.types[usize::from(self.type_of[i])];
+        // The standard offset the file's rules were written in: the latest one used.
+        let rule_std = (0..self.transitions.len())
+            .rev()
+            .map(type_at)
+            .find(|t| !t.is_dst)
+            .map_or(self.types[0].offset, |t| t.offset);
+        let mut zone = self.clone();
+        let mut in_dst = false;
+        for i in 0..zone.transitions.len() {
+            let ty = type_at(i);
+            zone.type_of[i] = u8::from(ty.is_dst);
+            let in_standard_time = !in_dst || ty.is_std;
+            if in_standard_time && !ty.is_ut {
+                zone.transitions[i] += std - rule_std;
+            }
+            in_dst = ty.is_dst;
+        }
+        zone.types = vec![
+            Type {
+                offset: std,
+                is_dst: false,
+                ..self.types[0]
+            },
+            Type {
+                offset: dst,
+                is_dst: true,
+                ..self.types[1]
+            },
+        ];
+        Some(zone)
     }
 
     /// The type in force before the first transition: the first standard-time one.

@@ -48,6 +48,8 @@ impl Rule {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rules {
     rules: [Rule; 2],
+    /// Daylight time was named without a rule.
+    rules_missing: bool,
 }
 
 /// An offset and the stretch of Unix time it holds for (`start <= t < end`).
@@ -201,6 +203,7 @@ impl Rules {
     /// Coordinated Universal Time: what a missing or unusable zone means.
     pub const UTC: Rules = Rules {
         rules: [Rule::UNSET; 2],
+        rules_missing: false,
     };
 
     /// Parses a `TZ` string; whatever cannot be parsed leaves UTC's values in place.
@@ -213,19 +216,29 @@ impl Rules {
         let Some(std) = offset(&mut s) else {
             return r;
         };
-        r.rules = [Rule {
-            offset: std,
-            ..Rule::UNSET
-        }; 2];
-        if s.is_empty() || !name(&mut s) {
+        r.rules[0].offset = std;
+        if s.is_empty() {
+            r.rules[1].offset = std;
             return r;
         }
-        r.rules[1].offset = offset(&mut s).unwrap_or(std + 3600);
+        // A daylight name that does not parse leaves its offset at zero, as in the library.
+        if name(&mut s) {
+            r.rules[1].offset = offset(&mut s).unwrap_or(std + 3600);
+            r.rules_missing = s.is_empty() || s == b",";
+        }
         let [first, second] = &mut r.rules;
         if rule(&mut s, first, 0) {
             rule(&mut s, second, 1);
         }
         r
+    }
+
+    /// For a string naming daylight time but no rule (`CET-1CEST`): the standard and
+    /// daylight offsets, which the C library applies to the `posixrules` zone's
+    /// transitions instead of using these rules, if that zone can be read.
+    pub fn offsets_without_rules(&self) -> Option<(i64, i64)> {
+        self.rules_missing
+            .then_some((self.rules[0].offset, self.rules[1].offset))
     }
 
     /// The offset in force at Unix time `t`, or `None` if `t` has no UTC broken-down form.
@@ -364,7 +377,19 @@ mod tests {
 
     #[test]
     fn default_rules_and_dst_offset() {
-        assert_eq!(Rules::parse(b"EST5EDT"), Rules::parse(NEW_YORK));
+        let missing = Rules::parse(b"EST5EDT");
+        assert_eq!(
+            missing.offsets_without_rules(),
+            Some((-5 * 3600, -4 * 3600))
+        );
+        assert_eq!(
+            Rules::parse(b"EST5EDT,").offsets_without_rules(),
+            Some((-18_000, -14_400))
+        );
+        assert_eq!(Rules::parse(NEW_YORK).offsets_without_rules(), None);
+        for t in [0, 1_772_953_200, 1_793_512_800, 1_790_000_000] {
+            assert_eq!(missing.span(t), Rules::parse(NEW_YORK).span(t));
+        }
         let r = Rules::parse(b"AAA3BBB2,J60/0,300/-1:30");
         // 2025 (not leap): J60 is March 1st, day 300 is October 28th.
         assert_eq!(r.span(1_740_787_200 + 3 * 3600).unwrap().offset, -2 * 3600);
@@ -372,6 +397,15 @@ mod tests {
             r.span(1_740_787_200 + 3 * 3600 - 1).unwrap().offset,
             -3 * 3600
         );
+    }
+
+    #[test]
+    fn an_unreadable_daylight_name_means_offset_zero() {
+        // The library goes on to the (absent) rules with daylight offset 0, and the
+        // resulting change times put nearly the whole year in "daylight" time.
+        let r = Rules::parse(b"EST5 EDT");
+        assert_eq!(r.span(1_782_907_200).unwrap().offset, 0);
+        assert_eq!(r.offsets_without_rules(), None);
     }
 
     #[test]

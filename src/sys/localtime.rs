@@ -3,16 +3,20 @@
 //! `TZ` unset: `/etc/localtime`. `TZ` empty: `Universal`. A leading `:` is dropped. A name
 //! not starting with `/` is looked up under `$TZDIR` (default `/usr/share/zoneinfo`). If no
 //! usable TZif file is there, the value is read as a POSIX rule string, except that a
-//! missing `/etc/localtime` means UTC. The zone is read once; callers keep it. A file over
+//! missing `/etc/localtime` means UTC; a rule string naming daylight time without rules
+//! borrows the transitions of the `posixrules` zone, moved to its own offsets. The zone is read once; callers keep it. A file over
 //! 1 MiB is not read to its end (nor taken for a zone).
 
 use super::{Result, env, fd};
 use crate::format::tzif::{Tzif, Zone};
+use crate::format::tzrule::Rules;
 
 /// Used when `TZ` is unset, and compared against to decide that a missing file means UTC.
 const DEFAULT_ZONE: &[u8] = b"/etc/localtime";
 /// What an empty `TZ` names.
 const EMPTY_TZ_ZONE: &[u8] = b"Universal";
+/// The zone whose transitions a rule string without rules borrows (`CET-1CEST`).
+const DEFAULT_RULES_ZONE: &[u8] = b"posixrules";
 /// Where relative zone names are looked up when `TZDIR` is unset or empty.
 const DEFAULT_TZDIR: &[u8] = b"/usr/share/zoneinfo";
 
@@ -49,6 +53,21 @@ pub fn zone() -> Zone {
     if name.is_empty() {
         return Zone::UTC;
     }
+    if let Some(tzif) = read_zone(name) {
+        return Zone::File(tzif);
+    }
+    if name == DEFAULT_ZONE {
+        return Zone::UTC;
+    }
+    let rules = Rules::parse(name);
+    let from_file = rules.offsets_without_rules().and_then(|(std, dst)| {
+        read_zone(DEFAULT_RULES_ZONE).and_then(|tzif| tzif.with_offsets(std, dst))
+    });
+    from_file.map_or(Zone::Rules(rules), Zone::File)
+}
+
+/// Reads the TZif file `name` names (relative names under `$TZDIR`).
+fn read_zone(name: &[u8]) -> Option<Tzif> {
     let path = if name.starts_with(b"/") {
         name.to_vec()
     } else {
@@ -58,15 +77,5 @@ pub fn zone() -> Zone {
         path.extend_from_slice(name);
         path
     };
-    if let Some(tzif) = read_zone_file(&path)
-        .ok()
-        .and_then(|data| Tzif::parse(&data))
-    {
-        return Zone::File(tzif);
-    }
-    if name == DEFAULT_ZONE {
-        Zone::UTC
-    } else {
-        Zone::Rules(crate::format::tzrule::Rules::parse(name))
-    }
+    Tzif::parse(&read_zone_file(&path).ok()?)
 }

@@ -144,3 +144,31 @@ fn rule_zones_convert_directly() {
     assert_eq!((civil.hour, civil.minute, civil.second), (9, 34, 5));
     assert_eq!(Zone::UTC.local(i64::MAX), None);
 }
+
+#[test]
+fn borrowed_transitions_follow_the_library() {
+    let file = build(
+        &[(100_000, 1), (200_000, 0)],
+        &[(-5 * 3600, false), (-4 * 3600, true)],
+        &[],
+        "",
+    );
+    let moved = Tzif::parse(&file)
+        .unwrap()
+        .with_offsets(3600, 7200)
+        .unwrap();
+    let zone = Zone::File(moved);
+    // Into daylight time: from standard wall-clock time, moved by 6 hours.
+    assert_eq!(offset(&zone, 121_599), 3600);
+    assert_eq!(offset(&zone, 121_600), 7200);
+    // Out of it: written in daylight time, left where it was.
+    assert_eq!(offset(&zone, 199_999), 7200);
+    assert_eq!(offset(&zone, 200_000), 3600);
+    let one_type = build(&[], &[(0, false)], &[], "");
+    assert!(
+        Tzif::parse(&one_type)
+            .unwrap()
+            .with_offsets(0, 3600)
+            .is_none()
+    );
+}
