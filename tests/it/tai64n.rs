@@ -181,6 +181,41 @@ fn write_error_exits_111_silently() {
     }
 }
 
+/// Runs `program` through `sh` with descriptor `fd` closed (`<&-` or `>&-`).
+pub fn run_with_closed(sb: &Sandbox, program: &std::path::Path, redirect: &str) -> Output {
+    let script = format!("exec \"$0\" {redirect}");
+    let mut cmd = sb.command("/bin/sh");
+    cmd.arg("-c").arg(script).arg(program);
+    run_with_input(&mut cmd, b"line\n")
+}
+
+/// Runs `program` with a reader that has gone away: it is killed by SIGPIPE.
+pub fn run_into_broken_pipe(sb: &Sandbox, program: &std::path::Path, input: &[u8]) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = sb
+        .command(program)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait().unwrap().signal()
+}
+
+#[test]
+fn closed_descriptors_and_broken_pipes_like_the_reference() {
+    let sb = Sandbox::new();
+    for program in [sb.bin("tai64n"), reference("tai64n")] {
+        assert_output(&run_with_closed(&sb, &program, "<&-"), 111, b"", b"");
+        assert_output(&run_with_closed(&sb, &program, ">&-"), 111, b"", b"");
+        assert_eq!(
+            run_into_broken_pipe(&sb, &program, &[b'\n'; 100_000]),
+            Some(13)
+        );
+    }
+}
+
 #[test]
 fn same_output_as_the_reference_apart_from_labels() {
     let sb = Sandbox::new();

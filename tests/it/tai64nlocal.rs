@@ -3,7 +3,7 @@
 //! crashes, partial input, exit codes, and many labels compared with the reference.
 
 use crate::common::*;
-use crate::tai64n::run_into_dev_full;
+use crate::tai64n::{run_into_broken_pipe, run_into_dev_full, run_with_closed};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Output, Stdio};
 use std::time::Duration;
@@ -419,5 +419,16 @@ fn write_error_exits_111_silently() {
     for program in [sb.bin("tai64nlocal"), reference("tai64nlocal")] {
         let out = run_into_dev_full(&sb, &program, b"@400000006b03ca5d13621ad4 x\n");
         assert_output(&out, 111, b"", b"");
+    }
+}
+
+#[test]
+fn closed_descriptors_and_broken_pipes_like_the_reference() {
+    let sb = Sandbox::new();
+    let input = b"@400000006b03ca5d13621ad4 x\n".repeat(10_000);
+    for program in [sb.bin("tai64nlocal"), reference("tai64nlocal")] {
+        assert_output(&run_with_closed(&sb, &program, "<&-"), 111, b"", b"");
+        assert_output(&run_with_closed(&sb, &program, ">&-"), 111, b"", b"");
+        assert_eq!(run_into_broken_pipe(&sb, &program, &input), Some(13));
     }
 }
