@@ -13,7 +13,9 @@
 //! label running into hex letters), the line is copied unchanged and work goes on.
 //!
 //! The zone is read once at start; each stretch of time with one offset is remembered so
-//! that consecutive labels cost no zone lookup.
+//! that consecutive labels cost no zone lookup. A label's digits are held until the byte
+//! after them arrives (the line may have to be copied unchanged), so memory grows with the
+//! length of a digit run, never with the length of an ordinary line.
 
 use crate::buffer::Buffer;
 use crate::exit;
@@ -130,16 +132,22 @@ impl Filter {
     }
 }
 
+impl Filter {
+    fn new(zone: Zone) -> Self {
+        Filter {
+            zone,
+            cached: None,
+            state: State::LineStart,
+            digits: Digits::default(),
+            carried: Vec::new(),
+            seconds: None,
+        }
+    }
+}
+
 /// Entry point.
 pub fn main(_args: &[&CStr]) -> u8 {
-    let mut filter = Filter {
-        zone: localtime::zone(),
-        cached: None,
-        state: State::LineStart,
-        digits: Digits::default(),
-        carried: Vec::new(),
-        seconds: None,
-    };
+    let mut filter = Filter::new(localtime::zone());
     let mut out = Buffer::new(fd::stdout(), OUTPUT_BUFFER);
     let mut stage = Stage::new(2 * INPUT_CHUNK);
     let mut chunk = vec![0u8; INPUT_CHUNK];
@@ -157,5 +165,48 @@ pub fn main(_args: &[&CStr]) -> u8 {
             Ok(n) => filter.feed(&chunk[..n], &mut stage),
             Err(_) => return exit::TEMP,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INPUT: &[u8] = b"@400000006b03ca5d13621ad4 hello\nplain\n@zz bad\n\n\
+        @400000006b03ca5d13621ad4\n @4000 not at start\n@4000000037c219bf2ef02e94\tend";
+    const OUTPUT: &[u8] = b"2026-11-23 05:08:35.325196500 hello\nplain\n@zz bad\n\n\
+        2026-11-23 05:08:35.325196500\n @4000 not at start\n1999-08-24 04:04:05.787492500\tend";
+
+    fn convert(pieces: &[&[u8]]) -> Vec<u8> {
+        let mut filter = Filter::new(Zone::UTC);
+        let mut stage = Stage::new(16);
+        for piece in pieces {
+            filter.feed(piece, &mut stage);
+        }
+        stage.as_slice().to_vec()
+    }
+
+    #[test]
+    fn whole_input() {
+        assert_eq!(convert(&[INPUT]), OUTPUT);
+    }
+
+    #[test]
+    fn every_split_between_reads() {
+        for at in 0..=INPUT.len() {
+            let (head, tail) = INPUT.split_at(at);
+            assert_eq!(convert(&[head, tail]), OUTPUT, "split at {at}");
+        }
+    }
+
+    #[test]
+    fn one_byte_per_read() {
+        let bytes: Vec<&[u8]> = INPUT.chunks(1).collect();
+        assert_eq!(convert(&bytes), OUTPUT);
+    }
+
+    #[test]
+    fn a_label_cut_by_the_end_of_input_prints_nothing() {
+        assert_eq!(convert(&[b"x\n@400000006b03", b"ca5d13621ad4"]), b"x\n");
     }
 }
