@@ -276,7 +276,7 @@ impl Rules {
 
 /// Unix time at which `rule` takes effect in `year` (the library's `compute_change`).
 fn change(rule: &Rule, year: i32) -> i64 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = civil::is_leap(i64::from(year));
     let mut t = if year > 1970 {
         let days = (year.wrapping_sub(1970))
             .wrapping_mul(365)
