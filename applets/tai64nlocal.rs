@@ -44,6 +44,8 @@ enum State {
 /// The conversion state carried from one chunk of input to the next.
 struct Filter {
     zone: Zone,
+    /// The zone for the first label only, where it differs (see `localtime::zone`).
+    first_zone: Option<Zone>,
     /// The stretch of time whose offset was looked up last.
     cached: Option<Local>,
     state: State,
@@ -57,6 +59,12 @@ struct Filter {
 impl Filter {
     /// Renders the seconds of Unix time `t`, or `None` if the zone cannot place it.
     fn render_seconds(&mut self, t: i64) -> Option<(usize, [u8; SECONDS_MAX])> {
+        let mut text = [0; SECONDS_MAX];
+        if let Some(first) = self.first_zone.take() {
+            // Not remembered: later labels of the same second use the other zone.
+            let len = tai::render_seconds(&first.local(t)?.breakdown(t)?, &mut text);
+            return Some((len, text));
+        }
         if let Some((last, len, text)) = self.seconds
             && last == t
         {
@@ -70,7 +78,6 @@ impl Filter {
                 local
             }
         };
-        let mut text = [0; SECONDS_MAX];
         let len = tai::render_seconds(&local.breakdown(t)?, &mut text);
         self.seconds = Some((t, len, text));
         Some((len, text))
@@ -133,9 +140,10 @@ impl Filter {
 }
 
 impl Filter {
-    fn new(zone: Zone) -> Self {
+    fn new((zone, first_zone): (Zone, Option<Zone>)) -> Self {
         Filter {
             zone,
+            first_zone,
             cached: None,
             state: State::LineStart,
             digits: Digits::default(),
@@ -178,7 +186,7 @@ mod tests {
         2026-11-23 05:08:35.325196500\n @4000 not at start\n1999-08-24 04:04:05.787492500\tend";
 
     fn convert(pieces: &[&[u8]]) -> Vec<u8> {
-        let mut filter = Filter::new(Zone::UTC);
+        let mut filter = Filter::new((Zone::UTC, None));
         let mut stage = Stage::new(16);
         for piece in pieces {
             filter.feed(piece, &mut stage);

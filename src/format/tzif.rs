@@ -172,10 +172,10 @@ impl Tzif {
     /// names daylight time without rules; `None` if the zone has fewer than two types.
     ///
     /// Transitions written in standard wall-clock time move by the change of standard
-    /// offset. Those written in daylight wall-clock time do not move: the library measures
-    /// them against the daylight offset it was last given (the user's own, from its second
-    /// conversion on), so they stay put for every label after the first.
-    pub fn with_offsets(&self, std: i64, dst: i64) -> Option<Tzif> {
+    /// offset. Those written in daylight wall-clock time move by `dst - dst_before`, where
+    /// the library's `dst_before` is the daylight offset it handled last: 0 for its very
+    /// first conversion, the user's own `dst` (no move at all) for every later one.
+    pub fn with_offsets(&self, std: i64, dst: i64, dst_before: i64) -> Option<Tzif> {
         if self.types.len() < 2 {
             return None;
         }
@@ -191,9 +191,12 @@ impl Tzif {
         for i in 0..zone.transitions.len() {
             let ty = type_at(i);
             zone.type_of[i] = u8::from(ty.is_dst);
-            let in_standard_time = !in_dst || ty.is_std;
-            if in_standard_time && !ty.is_ut {
-                zone.transitions[i] += std - rule_std;
+            if !ty.is_ut {
+                zone.transitions[i] += if in_dst && !ty.is_std {
+                    dst - dst_before
+                } else {
+                    std - rule_std
+                };
             }
             in_dst = ty.is_dst;
         }

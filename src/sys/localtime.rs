@@ -17,6 +17,9 @@ const DEFAULT_ZONE: &[u8] = b"/etc/localtime";
 const EMPTY_TZ_ZONE: &[u8] = b"Universal";
 /// The zone whose transitions a rule string without rules borrows (`CET-1CEST`).
 const DEFAULT_RULES_ZONE: &[u8] = b"posixrules";
+/// The daylight offset the C library measures borrowed transitions against on its first
+/// conversion (see `Tzif::with_offsets`).
+const FIRST_DST_BEFORE: i64 = 0;
 /// Where relative zone names are looked up when `TZDIR` is unset or empty.
 const DEFAULT_TZDIR: &[u8] = b"/usr/share/zoneinfo";
 
@@ -42,8 +45,11 @@ fn read_zone_file(path: &[u8]) -> Result<Vec<u8>> {
     Err(super::Errno::FBIG)
 }
 
-/// Reads the local time zone (getenv TZ and TZDIR, then open and read the TZif file).
-pub fn zone() -> Zone {
+/// Reads the local time zone (getenv TZ and TZDIR, then open and read the TZif files).
+///
+/// The second zone, when there is one, is for the very first conversion only: the C
+/// library places that one differently for a rule string without rules (`CET-1CEST`).
+pub fn zone() -> (Zone, Option<Zone>) {
     let tz = env::get(b"TZ");
     let name = match tz.as_deref() {
         None => DEFAULT_ZONE,
@@ -51,19 +57,22 @@ pub fn zone() -> Zone {
         Some(value) => value.strip_prefix(b":").unwrap_or(value),
     };
     if name.is_empty() {
-        return Zone::UTC;
+        return (Zone::UTC, None);
     }
     if let Some(tzif) = read_zone(name) {
-        return Zone::File(tzif);
+        return (Zone::File(tzif), None);
     }
     if name == DEFAULT_ZONE {
-        return Zone::UTC;
+        return (Zone::UTC, None);
     }
     let rules = Rules::parse(name);
-    let from_file = rules.offsets_without_rules().and_then(|(std, dst)| {
-        read_zone(DEFAULT_RULES_ZONE).and_then(|tzif| tzif.with_offsets(std, dst))
+    let borrowed = rules.offsets_without_rules().and_then(|(std, dst)| {
+        let tzif = read_zone(DEFAULT_RULES_ZONE)?;
+        let later = tzif.with_offsets(std, dst, dst)?;
+        let first = tzif.with_offsets(std, dst, FIRST_DST_BEFORE)?;
+        Some((Zone::File(later), Some(Zone::File(first))))
     });
-    from_file.map_or(Zone::Rules(rules), Zone::File)
+    borrowed.unwrap_or((Zone::Rules(rules), None))
 }
 
 /// Reads the TZif file `name` names (relative names under `$TZDIR`).

@@ -122,6 +122,19 @@ fn leap_second_zones_show_second_60() {
     }
 }
 
+#[test]
+fn rule_strings_without_rules_borrow_posixrules() {
+    let sb = Sandbox::new();
+    // New York's 1979 change back to standard time, moved to CET-1CEST the C library's
+    // way: the same label gives daylight time as the first conversion, standard after.
+    let input = format!("{0} x\n{0} x\n", label(309_942_000, 0));
+    let want = "1979-10-28 09:00:00.000000000 x\n1979-10-28 08:00:00.000000000 x\n";
+    for program in ["ours", "reference"] {
+        let out = convert(&sb, program, Some("CET-1CEST"), input.as_bytes());
+        assert_output(&out, 0, want.as_bytes(), b"");
+    }
+}
+
 /// A small deterministic generator (xorshift64*), so failures can be replayed.
 struct Rng(u64);
 

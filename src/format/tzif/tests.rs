@@ -153,22 +153,24 @@ fn borrowed_transitions_follow_the_library() {
         &[],
         "",
     );
-    let moved = Tzif::parse(&file)
-        .unwrap()
-        .with_offsets(3600, 7200)
-        .unwrap();
-    let zone = Zone::File(moved);
+    let tzif = Tzif::parse(&file).unwrap();
+    let later = Zone::File(tzif.with_offsets(3600, 7200, 7200).unwrap());
     // Into daylight time: from standard wall-clock time, moved by 6 hours.
-    assert_eq!(offset(&zone, 121_599), 3600);
-    assert_eq!(offset(&zone, 121_600), 7200);
-    // Out of it: written in daylight time, left where it was.
-    assert_eq!(offset(&zone, 199_999), 7200);
-    assert_eq!(offset(&zone, 200_000), 3600);
+    assert_eq!(offset(&later, 121_599), 3600);
+    assert_eq!(offset(&later, 121_600), 7200);
+    // Out of it: written in daylight time, left where it was...
+    assert_eq!(offset(&later, 199_999), 7200);
+    assert_eq!(offset(&later, 200_000), 3600);
+    // ...except on the library's first conversion, which moves it by the daylight offset.
+    let first = Zone::File(tzif.with_offsets(3600, 7200, 0).unwrap());
+    assert_eq!(offset(&first, 121_600), 7200);
+    assert_eq!(offset(&first, 207_199), 7200);
+    assert_eq!(offset(&first, 207_200), 3600);
     let one_type = build(&[], &[(0, false)], &[], "");
     assert!(
         Tzif::parse(&one_type)
             .unwrap()
-            .with_offsets(0, 3600)
+            .with_offsets(0, 3600, 3600)
             .is_none()
     );
 }
