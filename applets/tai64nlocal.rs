@@ -60,10 +60,11 @@ impl Filter {
     /// Renders the seconds of Unix time `t`, or `None` if the zone cannot place it.
     fn render_seconds(&mut self, t: i64) -> Option<(usize, [u8; SECONDS_MAX])> {
         let mut text = [0; SECONDS_MAX];
-        if let Some(first) = self.first_zone.take() {
+        if let Some(first) = &self.first_zone {
             // Not remembered: later labels of the same second use the other zone.
-            let len = tai::render_seconds(&first.local(t)?.breakdown(t)?, &mut text);
-            return Some((len, text));
+            let civil = first.local(t).and_then(|local| local.breakdown(t));
+            self.first_zone = None;
+            return civil.map(|civil| (tai::render_seconds(&civil, &mut text), text));
         }
         if let Some((last, len, text)) = self.seconds
             && last == t
