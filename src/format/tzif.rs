@@ -11,6 +11,8 @@ use super::tzrule::{Rules, Span};
 
 const MAGIC: &[u8; 4] = b"TZif";
 const HEADER_LEN: usize = 44;
+/// Fewest bytes a version 2+ file may have after its data: a newline and one more.
+const FOOTER_MIN: usize = 2;
 /// Size of one local time type record: offset (4), is-DST flag (1), name index (1).
 const TYPE_LEN: usize = 6;
 
@@ -109,7 +111,8 @@ impl Tzif {
     /// Parses a TZif file; `None` if it is not one or is inconsistent.
     pub fn parse(data: &[u8]) -> Option<Tzif> {
         let (version, v1) = header(data)?;
-        let (body, counts, time_len) = if version >= b'2' {
+        // Any version mark but NUL means 64-bit data follows (the library's test).
+        let (body, counts, time_len) = if version != 0 {
             let rest = data.get(HEADER_LEN + v1.data_len(4)..)?;
             let (_, v2) = header(rest)?;
             (&rest[HEADER_LEN..], v2, 8)
@@ -153,8 +156,13 @@ impl Tzif {
         if types.is_empty() || type_of.iter().any(|&i| usize::from(i) >= types.len()) {
             return None;
         }
-        // The footer is what lies between a newline and the file's last byte.
-        let footer = match &body[counts.data_len(time_len)..] {
+        // The footer is what lies between a newline and the file's last byte. The library
+        // rejects a version 2+ file with less than two bytes there.
+        let after = &body[counts.data_len(time_len)..];
+        if time_len == 8 && after.len() < FOOTER_MIN {
+            return None;
+        }
+        let footer = match after {
             [b'\n', text @ .., _] if time_len == 8 && !text.is_empty() => Some(Rules::parse(text)),
             _ => None,
         };

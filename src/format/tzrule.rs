@@ -147,27 +147,37 @@ fn rule(s: &mut &[u8], rule: &mut Rule, which: usize) -> bool {
         },
         Some(b'M') => {
             t = &t[1..];
-            let field = |t: &mut &[u8], dot: bool| {
-                if dot {
-                    *t = t.strip_prefix(b".")?;
+            // Fields are stored as they are read (the library's sscanf): a rule cut short
+            // or out of range still leaves its month, week and day behind.
+            let mut fields = [0i64; 3];
+            let mut read = 0;
+            for (i, field) in fields.iter_mut().enumerate() {
+                let mut rest = t;
+                if i > 0 {
+                    let Some(after_dot) = rest.strip_prefix(b".") else {
+                        break;
+                    };
+                    rest = after_dot;
                 }
-                number(t)
-            };
-            let (Some(m), Some(w), Some(d)) = (
-                field(&mut t, false),
-                field(&mut t, true),
-                field(&mut t, true),
-            ) else {
-                return false;
-            };
-            if !(1..=12).contains(&m) || !(1..=5).contains(&w) || d > 6 {
+                let Some(value) = number(&mut rest) else {
+                    break;
+                };
+                *field = value;
+                t = rest;
+                read += 1;
+            }
+            let [month, week, weekday] = fields;
+            let month_ok = (1..=12).contains(&month);
+            if month_ok {
+                rule.day = Day::Month {
+                    month: month as usize,
+                    week: week as u16,
+                    weekday: weekday as i32,
+                };
+            }
+            if read < 3 || !month_ok || !(1..=5).contains(&week) || weekday > 6 {
                 return false;
             }
-            rule.day = Day::Month {
-                month: m as usize,
-                week: w as u16,
-                weekday: d as i32,
-            };
         }
         None => {
             let (month, week) = if which == 0 { (3, 2) } else { (11, 1) };

@@ -260,6 +260,47 @@ fn many_labels_match_the_reference_in_many_zones() {
     }
 }
 
+/// Where the 64-bit data of a version 2+ TZif file ends (its footer starts).
+fn tzif_data_end(data: &[u8]) -> usize {
+    let counts = |at: usize| -> Vec<usize> {
+        (0..6)
+            .map(|i| {
+                u32::from_be_bytes(data[at + 20 + 4 * i..at + 24 + 4 * i].try_into().unwrap())
+                    as usize
+            })
+            .collect()
+    };
+    let size = |c: &[usize], time: usize| {
+        c[3] * (time + 1) + c[4] * 6 + c[5] + c[2] * (time + 4) + c[1] + c[0]
+    };
+    let v2 = 44 + size(&counts(0), 4);
+    v2 + 44 + size(&counts(v2), 8)
+}
+
+#[test]
+fn damaged_zone_files_are_judged_like_the_reference() {
+    let sb = Sandbox::new();
+    let zone = std::fs::read("/usr/share/zoneinfo/America/New_York").unwrap();
+    let end = tzif_data_end(&zone);
+    assert_eq!(
+        zone[end], b'\n',
+        "unexpected layout of the New York zone file"
+    );
+    let variants: [(&str, Vec<u8>); 6] = [
+        ("no-footer", zone[..end].to_vec()),
+        ("newline-only", zone[..=end].to_vec()),
+        ("empty-footer", [&zone[..end], b"\n\n"].concat()),
+        ("footer-cut", zone[..zone.len() - 1].to_vec()),
+        ("truncated", zone[..end / 2].to_vec()),
+        ("bad-magic", [b"TZiF", &zone[4..]].concat()),
+    ];
+    let input = many_labels(600);
+    for (name, data) in variants {
+        let path = sb.write(name, data);
+        compare_with_reference(&sb, Some(path.to_str().unwrap()), &input);
+    }
+}
+
 #[test]
 fn tzdir_names_the_zone_directory() {
     let sb = Sandbox::new();

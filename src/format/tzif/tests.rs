@@ -174,3 +174,16 @@ fn borrowed_transitions_follow_the_library() {
             .is_none()
     );
 }
+
+#[test]
+fn version_two_files_need_room_for_a_footer() {
+    let full = build(&[(0, 0)], &[(3600, false)], &[], "UTC0");
+    let data_end = full.len() - "\nUTC0\n".len();
+    assert!(Tzif::parse(&full[..data_end]).is_none());
+    assert!(Tzif::parse(&full[..data_end + 1]).is_none());
+    let bare = Tzif::parse(&[&full[..data_end], b"\n\n"].concat()).unwrap();
+    assert_eq!(bare.footer, None);
+    // The footer loses its last byte whatever it is.
+    let cut = Tzif::parse(&full[..full.len() - 1]).unwrap();
+    assert_eq!(cut.footer, Some(Rules::parse(b"UTC")));
+}

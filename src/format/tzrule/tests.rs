@@ -98,3 +98,16 @@ fn years_before_1970_use_the_1970_base() {
 fn out_of_range_has_no_span() {
     assert_eq!(Rules::UTC.span(i64::MAX), None);
 }
+
+#[test]
+fn a_rule_cut_short_keeps_the_fields_read() {
+    // "M11.1." stores month 11 and week 1 (weekday stays 0, the time 0:00) before failing.
+    let cut = Rules::parse(b"EST5EDT,M3.2.0,M11.1.");
+    let whole = Rules::parse(b"EST5EDT,M3.2.0,M11.1.0/0");
+    for t in [1_793_498_399, 1_793_498_400, 1_793_505_600, 1_790_000_000] {
+        assert_eq!(
+            cut.span(t).map(|s| s.offset),
+            whole.span(t).map(|s| s.offset)
+        );
+    }
+}
