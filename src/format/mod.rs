@@ -4,3 +4,8 @@ pub mod envfile;
 pub mod passwd;
 pub mod status;
 pub mod tai;
+
+pub mod civil;
+pub mod lines;
+pub mod tzif;
+pub mod tzrule;

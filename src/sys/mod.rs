@@ -29,3 +29,5 @@ pub use rustix::io::Errno;
 
 /// Result of a system call.
 pub type Result<T> = std::result::Result<T, Errno>;
+
+pub mod localtime;
