@@ -229,3 +229,29 @@ fn option_1_kills_a_stubborn_service_through_its_supervise_after_the_grace_perio
         state(stubborn).is_none_or(|s| s == 'Z')
     });
 }
+
+#[test]
+fn processes_that_escaped_supervision_get_term_once_the_services_are_down() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/escaper", "(exec sleep 1001 &) ; exec sleep 1000");
+    let (mut guard, scan) = start_pid1(&sb, &["sv"]);
+    wait_child(scan, "supervise escaper");
+    let orphan = wait_child(scan, "sleep 1001");
+    std::thread::sleep(Duration::from_millis(1100));
+    let t0 = Instant::now();
+    crate::svscan::signal(scan, "TERM");
+    let status = guard.wait_exit(WAIT);
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "stderr: {:?}",
+        lines_sorted(&sb, "err", 0)
+    );
+    // Well within the 7-second grace period: the orphan was asked to stop, not killed.
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(state(orphan), None);
+}
