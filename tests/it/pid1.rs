@@ -4,7 +4,8 @@
 
 use crate::common::*;
 use crate::svscan::{
-    children, cmdline, lines_sorted, service, supervise_dir, supervise_exe, svscan_cmd, wait_child,
+    alive, children, cmdline, lines_sorted, service, state, supervise_dir, supervise_exe,
+    svscan_cmd, wait_child,
 };
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -28,11 +29,6 @@ fn start_pid1(sb: &Sandbox, args: &[&str]) -> (ProcessGuard, i32) {
             .filter(|&p| cmdline(p).contains("svscan"))
     });
     (guard, pid)
-}
-
-fn state(pid: i32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit(')').next()?.trim_start().chars().next()
 }
 
 /// Asserts that `text` is exactly the lines 1..=COUNT, reporting the first one missing.
@@ -225,9 +221,7 @@ fn option_1_kills_a_stubborn_service_through_its_supervise_after_the_grace_perio
         "took {:?}",
         t0.elapsed()
     );
-    wait_for(WAIT, "the stubborn service killed", || {
-        state(stubborn).is_none_or(|s| s == 'Z')
-    });
+    wait_for(WAIT, "the stubborn service killed", || !alive(stubborn));
 }
 
 #[test]

@@ -137,18 +137,19 @@ fn kill(sig: &str, pid: i32) {
         .unwrap();
 }
 
-fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        !s.rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
-    })
+/// The state letter of `pid` (`R`, `S`, `Z`, ...), `None` once it is gone.
+pub fn state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit(')').next()?.trim_start().chars().next()
+}
+
+/// Is `pid` running (present and not a zombie)?
+pub fn alive(pid: i32) -> bool {
+    state(pid).is_some_and(|s| s != 'Z')
 }
 
 /// The pipe inode a descriptor of `pid` points at (`pipe:[N]`).
-fn fd_target(pid: i32, fd: i32) -> String {
+pub fn fd_target(pid: i32, fd: i32) -> String {
     std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
         .map(|p| p.display().to_string())
         .unwrap_or_default()

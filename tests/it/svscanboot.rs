@@ -2,18 +2,12 @@
 //! environment and descriptors, readproctitle's title) and the `svc -dx` of leftovers.
 
 use crate::common::*;
-use crate::svscan::{children, cmdline, service, wait_child};
+use crate::svscan::{alive, children, cmdline, fd_target, service, wait_child};
 use std::process::Stdio;
 use std::time::Duration;
 
 const PATH_ENV: &str =
     "PATH=/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
-
-fn fd_target(pid: i32, fd: i32) -> String {
-    std::fs::read_link(format!("/proc/{pid}/fd/{fd}"))
-        .map(|p| p.display().to_string())
-        .unwrap_or_default()
-}
 
 fn boot(sb: &Sandbox, dir: &str) -> ProcessGuard {
     let mut cmd = sb.command("svscanboot");
@@ -131,13 +125,7 @@ fn leftover_supervise_gets_svc_dx_first() {
     }
     for pid in services {
         wait_for(Duration::from_secs(5), "old service stopped", || {
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
-                s.rsplit(')')
-                    .next()
-                    .unwrap_or("")
-                    .trim_start()
-                    .starts_with('Z')
-            })
+            !alive(pid)
         });
     }
 }
