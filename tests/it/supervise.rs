@@ -722,3 +722,17 @@ fn fork_failure_warns_and_stays_responsive() {
     assert_eq!(guard.wait_exit(SOON).code(), Some(0));
     assert_eq!(stderr_of(&sb, "s"), msg);
 }
+
+#[test]
+fn dangling_down_symlink_counts_as_absent() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    std::os::unix::fs::symlink("nowhere", sb.join("s/down")).unwrap();
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(
+        normalise_seconds(&out.stdout),
+        format!("s: up (pid {pid}) N seconds\n")
+    );
+}

@@ -190,3 +190,16 @@ fn non_owner_is_refused() {
         "the service must not have been touched"
     );
 }
+
+#[test]
+fn write_error_is_a_warning() {
+    let sb = Sandbox::new();
+    sb.mkdir("full/supervise");
+    std::os::unix::fs::symlink("/dev/full", sb.join("full/supervise/control")).unwrap();
+    let expected = b"svc: warning: error writing commands to full: out of disk space\n";
+    for program in [sb.bin("svc"), reference("svc")] {
+        assert_output(&sb.run(&program, &["-u", "full"]), 0, b"", expected);
+        // Without letters nothing is written, so nothing fails.
+        assert_output(&sb.run(&program, &["full"]), 0, b"", b"");
+    }
+}
