@@ -736,3 +736,28 @@ fn dangling_down_symlink_counts_as_absent() {
         format!("s: up (pid {pid}) N seconds\n")
     );
 }
+
+#[test]
+fn service_inherits_ignored_signals() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let err = File::create(sb.join("s.err")).unwrap();
+    let mut cmd = sb.command("sh");
+    cmd.args(["-c", "trap '' PIPE HUP; exec supervise s"])
+        .stderr(err);
+    let guard = ProcessGuard::spawn(&mut cmd).with_services(sb.bin("svc"), &[sb.join("s")]);
+    let pid = wait_up(&sb, "s");
+    let field = |pid: u32, name: &str| {
+        let st = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = st.lines().find(|l| l.starts_with(name)).unwrap().to_owned();
+        u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
+    };
+    let ignored = field(guard.pid() as u32, "SigIgn:");
+    let pipe_and_hup = (1 << (libc::SIGPIPE - 1)) | (1 << (libc::SIGHUP - 1));
+    assert_eq!(ignored & pipe_and_hup, pipe_and_hup);
+    wait_for(SOON, "sleep running", || {
+        fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep"))
+    });
+    assert_eq!(field(pid, "SigIgn:"), ignored);
+    assert_eq!(field(pid, "SigBlk:"), 0);
+}
