@@ -238,11 +238,12 @@ fn supervise_directory_layout() {
     // the service gets only what supervise inherited, no blocked signals.
     // (The service's own program may briefly hold a descriptor while it loads: wait until
     // it holds nothing supervise does not.)
-    let ours = fds_of(guard.pid() as u32);
-    wait_for(SOON, "service settled", || {
-        fds_of(pid).iter().all(|fd| ours.contains(fd))
+    // Likewise supervise may still be writing its status: wait until it is idle.
+    let (ours, theirs) = poll_until(SOON, "both settled", || {
+        let (ours, theirs) = (fds_of(guard.pid() as u32), fds_of(pid));
+        let idle = !ours.iter().any(|(_, t)| t.ends_with("status.new"));
+        (idle && theirs.iter().all(|fd| ours.contains(fd))).then_some((ours, theirs))
     });
-    let theirs = fds_of(pid);
     for n in ["0", "1", "2"] {
         assert!(theirs.iter().any(|(fd, _)| fd == n), "{theirs:?}");
     }
