@@ -69,17 +69,24 @@ pub fn wait_status(sb: &Sandbox, name: &str, what: &str, pred: impl Fn(&[u8]) ->
 }
 
 /// Waits until the service is up; returns its pid.
-/// Waits until the service is up and its process has left supervise's image (exec'd
-/// `./run`, or already ended); returns its pid.
+/// Waits until the service is up and its process no longer runs supervise's executable
+/// (it has exec'd `./run`, or already ended); returns its pid.
 pub fn wait_up(sb: &Sandbox, name: &str) -> u32 {
     let record = wait_status(sb, name, "service up", |r| {
         pid_of(r) != 0 && ok_open(sb, name)
     });
     let pid = pid_of(&record);
-    wait_for(SOON, "./run executed", || {
-        !fs::read(format!("/proc/{pid}/cmdline"))
-            .unwrap_or_default()
-            .starts_with(b"supervise")
+    wait_for(SOON, "./run executed", || match proc_state(pid) {
+        None | Some('Z') => true,
+        _ => {
+            let exe = |p: &str| fs::read_link(format!("/proc/{p}/exe")).ok();
+            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let parent = stat
+                .rsplit_once(") ")
+                .and_then(|(_, r)| r.split(' ').nth(1));
+            let child = exe(&pid.to_string());
+            child.is_some() && parent.is_some_and(|ppid| exe(ppid) != child)
+        }
     });
     pid
 }
@@ -432,10 +439,11 @@ fn garbage_control_bytes_are_ignored() {
 fn signals_reach_the_service() {
     let sb = Sandbox::new();
     let run_script = "#!/bin/sh\nfor s in HUP ALRM INT TERM; do trap \"echo $s >> ../sig\" $s; done\n\
-        while :; do sleep 1 & wait $!; done\n";
+        : > ../ready\nwhile :; do sleep 1 & wait $!; done\n";
     service(&sb, "s", run_script);
     let _guard = spawn_supervise(&sb, "supervise", "s");
     let pid = wait_up(&sb, "s");
+    wait_for(SOON, "traps set", || sb.join("ready").exists());
     let sig = || fs::read_to_string(sb.join("sig")).unwrap_or_default();
     let mut expected = String::new();
     for (opt, name) in [("-h", "HUP"), ("-a", "ALRM"), ("-i", "INT"), ("-t", "TERM")] {
@@ -466,6 +474,9 @@ fn term_ignoring_service_needs_svc_k() {
     service(&sb, "s", "#!/bin/sh\ntrap '' TERM\nexec sleep 100\n");
     let _guard = spawn_supervise(&sb, "supervise", "s");
     let pid = wait_up(&sb, "s");
+    wait_for(SOON, "TERM ignored", || {
+        fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep"))
+    });
     run(&sb, "svc", &["-d", "s"]);
     wait_status(&sb, "s", "want down", |r| r[17] == b'd');
     std::thread::sleep(Duration::from_millis(100));
