@@ -177,7 +177,7 @@ fn non_owner_is_refused() {
     let pid = wait_up(&sb, "s");
     // Root-only (as CI runs it): the service belongs to root, svc runs as nobody.
     let expected = b"svc: warning: unable to control s: access denied\n";
-    for svc in [sb.bin("svc"), reference("svc")] {
+    for svc in [crate::supervise::public_copy(&sb, "svc"), reference("svc")] {
         let out = sb.run(
             reference("setuidgid"),
             &["nobody", svc.to_str().unwrap(), "-k", "s"],
