@@ -439,7 +439,9 @@ fn garbage_control_bytes_are_ignored() {
         .write(true)
         .open(sb.join("s/supervise/control"))
         .unwrap();
-    std::io::Write::write_all(&mut fifo, b"zZ\n?\0\xffUDX").unwrap();
+    // More than one read's worth, so the burst takes several reads.
+    let junk = b"zZ\n?\0\xffUDX".repeat(40);
+    std::io::Write::write_all(&mut fifo, &junk).unwrap();
     drop(fifo);
     // A known command afterwards proves the junk was consumed (in order), not stuck, and
     // changed nothing: only the paused byte differs, the stamp is kept.
@@ -788,4 +790,25 @@ fn service_inherits_ignored_signals() {
     });
     assert_eq!(field(pid, "SigIgn:"), ignored);
     assert_eq!(field(pid, "SigBlk:"), 0);
+}
+
+#[test]
+fn start_asked_within_the_second_waits_for_its_end() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    let first = status(&sb, "s").unwrap();
+    run(&sb, "svc", &["-d", "s"]);
+    wait_down(&sb, "s");
+    run(&sb, "svc", &["-u", "s"]);
+    // Answered at once (want up), started only when the second is over.
+    let waiting = wait_status(&sb, "s", "want up", |r| r[17] == b'u');
+    assert_eq!(pid_of(&waiting), 0);
+    let second = wait_status(&sb, "s", "restart", |r| pid_of(r) != 0);
+    let gap = stamp_of(&second) - stamp_of(&first);
+    assert!(
+        (0.999..1.5).contains(&gap),
+        "second start {gap:.3} s after the first"
+    );
 }
