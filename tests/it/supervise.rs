@@ -91,6 +91,18 @@ pub fn wait_up(sb: &Sandbox, name: &str) -> u32 {
     pid
 }
 
+/// Is `pid` running `sleep` (the end of every `exec sleep` run script here)?
+pub fn runs_sleep(pid: u32) -> bool {
+    fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep"))
+}
+
+/// Waits until the service is up and has reached its final `exec sleep`; returns its pid.
+pub fn wait_sleeping(sb: &Sandbox, name: &str) -> u32 {
+    let pid = wait_up(sb, name);
+    wait_for(SOON, "run script reached sleep", || runs_sleep(pid));
+    pid
+}
+
 /// Waits until supervise runs with the service down.
 pub fn wait_down(sb: &Sandbox, name: &str) -> Vec<u8> {
     wait_status(sb, name, "service down", |r| {
@@ -353,9 +365,7 @@ fn missing_or_bad_run_is_retried_not_fatal() {
     // Written in place of the bad one, so a start may catch it half-written: wait for a
     // start that runs the whole script.
     service(&sb, "s", RUN_SLEEP);
-    wait_status(&sb, "s", "sleep running", |r| {
-        fs::read(format!("/proc/{}/cmdline", pid_of(r))).is_ok_and(|c| c.starts_with(b"sleep"))
-    });
+    wait_status(&sb, "s", "sleep running", |r| runs_sleep(pid_of(r)));
     let lines = stderr_of(&sb, "s");
     assert!(
         lines
@@ -490,10 +500,7 @@ fn term_ignoring_service_needs_svc_k() {
     let sb = Sandbox::new();
     service(&sb, "s", "#!/bin/sh\ntrap '' TERM\nexec sleep 100\n");
     let _guard = spawn_supervise(&sb, "supervise", "s");
-    let pid = wait_up(&sb, "s");
-    wait_for(SOON, "TERM ignored", || {
-        fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep"))
-    });
+    let pid = wait_sleeping(&sb, "s");
     run(&sb, "svc", &["-d", "s"]);
     wait_status(&sb, "s", "want down", |r| r[17] == b'd');
     std::thread::sleep(Duration::from_millis(100));
@@ -698,7 +705,7 @@ fn deleted_service_directory_only_warns() {
     let sb = Sandbox::new();
     service(&sb, "s", RUN_SLEEP);
     let mut guard = spawn_supervise(&sb, "supervise", "s");
-    let pid = wait_up(&sb, "s");
+    let pid = wait_sleeping(&sb, "s");
     fs::rename(sb.join("s"), sb.join("gone")).unwrap();
     fs::remove_dir_all(sb.join("gone")).unwrap();
     assert_eq!(
@@ -785,9 +792,7 @@ fn service_inherits_ignored_signals() {
     let ignored = field(guard.pid() as u32, "SigIgn:");
     let pipe_and_hup = (1 << (libc::SIGPIPE - 1)) | (1 << (libc::SIGHUP - 1));
     assert_eq!(ignored & pipe_and_hup, pipe_and_hup);
-    wait_for(SOON, "sleep running", || {
-        fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep"))
-    });
+    wait_for(SOON, "sleep running", || runs_sleep(pid));
     assert_eq!(field(pid, "SigIgn:"), ignored);
     assert_eq!(field(pid, "SigBlk:"), 0);
 }
