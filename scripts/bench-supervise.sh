@@ -49,7 +49,9 @@ start() {
 stop_group() { kill -KILL -- "-$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # --- 1. control latency -------------------------------------------------------------------
-latency() {
+# The two supervisors run side by side and the rounds alternate between them, so that
+# the load of a shared machine weighs on both alike.
+latency_start() {
   local impl=$1 dir="$work/lat-$1/s"
   mkdir -p "$dir"
   cat >"$dir/run" <<'EOF'
@@ -59,29 +61,38 @@ trap 'echo "${EPOCHREALTIME/./}" > ../term; exit 0' TERM
 sleep 1000 & wait
 EOF
   chmod +x "$dir/run"; touch "$dir/down"
-  start "$dir" "$work/$impl/supervise"; local sv=$started_pid
+  start "$dir" "$work/$impl/supervise"; lat_sv[$impl]=$started_pid
   until "$work/$impl/svok" "$dir" && [ -s "$dir/supervise/status" ]; do sleep 0.01; done
-  local up=() first=() later=() t0
-  # t0 is taken just before svc runs, so each figure is an upper bound of the latency from
-  # svc returning (which can even be negative: supervise often acts before svc has exited).
+}
+# t0 is taken just before svc runs, so each figure is an upper bound of the latency from
+# svc returning (which can even be negative: supervise often acts before svc has exited).
+latency_round() {
+  local impl=$1 dir="$work/lat-$1/s" t0
+  rm -f "$dir/../started" "$dir/../term"
+  t0=$(now); "$work/$impl/svc" -u "$dir"
+  wait_file "$dir/../started"; lat_up[$impl]+=" $(( $(<"$dir/../started") - t0 ))"
+  t0=$(now); "$work/$impl/svc" -d "$dir"             # within the first second after the start
+  wait_file "$dir/../term"; lat_first[$impl]+=" $(( $(<"$dir/../term") - t0 ))"
+  sleep 1.1
+  rm -f "$dir/../started" "$dir/../term"
+  "$work/$impl/svc" -u "$dir"; wait_file "$dir/../started"
+  sleep 1.1                                          # past the first second
+  t0=$(now); "$work/$impl/svc" -d "$dir"
+  wait_file "$dir/../term"; lat_later[$impl]+=" $(( $(<"$dir/../term") - t0 ))"
+  sleep 1.1
+}
+latency() {
+  local impl
+  for impl in ours debian; do latency_start "$impl"; done
   for _ in $(seq "$rounds"); do
-    rm -f "$dir/../started" "$dir/../term"
-    t0=$(now); "$work/$impl/svc" -u "$dir"
-    wait_file "$dir/../started"; up+=($(( $(<"$dir/../started") - t0 )))
-    t0=$(now); "$work/$impl/svc" -d "$dir"           # within the first second after the start
-    wait_file "$dir/../term"; first+=($(( $(<"$dir/../term") - t0 )))
-    sleep 1.1
-    rm -f "$dir/../started" "$dir/../term"
-    "$work/$impl/svc" -u "$dir"; wait_file "$dir/../started"
-    sleep 1.1                                        # past the first second
-    t0=$(now); "$work/$impl/svc" -d "$dir"
-    wait_file "$dir/../term"; later+=($(( $(<"$dir/../term") - t0 )))
-    sleep 1.1
+    for impl in ours debian; do latency_round "$impl"; done
   done
-  stop_group "$sv"
-  lat_up[$impl]=$(printf '%s\n' "${up[@]}" | median)
-  lat_first[$impl]=$(printf '%s\n' "${first[@]}" | median)
-  lat_later[$impl]=$(printf '%s\n' "${later[@]}" | median)
+  for impl in ours debian; do
+    stop_group "${lat_sv[$impl]}"
+    lat_up[$impl]=$(tr ' ' '\n' <<<"${lat_up[$impl]}" | grep . | median)
+    lat_first[$impl]=$(tr ' ' '\n' <<<"${lat_first[$impl]}" | grep . | median)
+    lat_later[$impl]=$(tr ' ' '\n' <<<"${lat_later[$impl]}" | grep . | median)
+  done
 }
 
 # --- 2. restart interval ------------------------------------------------------------------
@@ -120,8 +131,9 @@ memory() {
   kill_strays
 }
 
-declare -A lat_up lat_first lat_later restart_med restart_min restart_max pss_total wakeups
-for impl in ours debian; do latency "$impl"; restart "$impl"; done
+declare -A lat_sv lat_up lat_first lat_later restart_med restart_min restart_max pss_total wakeups
+latency
+for impl in ours debian; do restart "$impl"; done
 memory daemonbox "$work/ours/supervise"
 memory debian /usr/bin/supervise
 memory runsv /usr/bin/runsv

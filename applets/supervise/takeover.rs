@@ -49,7 +49,9 @@ fn exited(fd: &OwnedFd) -> bool {
 
 /// The service named by the existing `supervise/status`, if it is still that process.
 pub fn find() -> Option<Adopted> {
-    let record = status::unpack(&sys::fd::read_file(STATUS).ok()?)?;
+    let mut bytes = [0u8; status::STATUS_LEN];
+    let len = sys::fd::read(sys::fd::open_read(STATUS).ok()?, &mut bytes).ok()?;
+    let record = status::unpack(&bytes[..len])?;
     let pid = Pid::try_from(record.pid).ok().filter(|&p| p > 0)?;
     let fd = sys::proc::pidfd_open(pid).ok()?;
     let started = sys::proc::start_time(pid).ok()?;

@@ -38,9 +38,9 @@ fn theirs(sb: &Sandbox) -> Tools {
     }
 }
 
-/// Logs HUP, ALRM and INT, ends on TERM (logged too).
+/// Logs HUP, ALRM and INT, ends on TERM (logged too); creates `ready` once the traps are set.
 const RUN_TRAPS: &str = "#!/bin/sh\nfor s in HUP ALRM INT; do trap \"echo $s >> ../sig\" $s; done\n\
-    trap 'echo TERM >> ../sig; exit 0' TERM\nwhile :; do sleep 1 & wait $!; done\n";
+    trap 'echo TERM >> ../sig; exit 0' TERM\n: > ../ready\nwhile :; do sleep 1 & wait $!; done\n";
 
 impl Tools {
     fn svc(&self, sb: &Sandbox, opt: &str) {
@@ -97,6 +97,7 @@ fn scenario(mine: bool, tools: fn(&Sandbox) -> Tools) {
     service(&sb, "s", RUN_TRAPS);
     let mut guard = spawn_supervise(&sb, &supervise, "s");
     let pid = tools.expect_up(&sb, "", 0);
+    wait_for(SOON, "traps set", || sb.join("ready").exists());
     assert_eq!(tools.svok(&sb), 0);
     let mut log = String::new();
     for (opt, name) in [("-h", "HUP"), ("-a", "ALRM"), ("-i", "INT")] {

@@ -69,18 +69,37 @@ pub fn wait_status(sb: &Sandbox, name: &str, what: &str, pred: impl Fn(&[u8]) ->
 }
 
 /// Waits until the service is up; returns its pid.
-/// Waits until the service is up and its process has left supervise's image (exec'd
-/// `./run`, or already ended); returns its pid.
+/// Waits until the service is up and its process no longer runs supervise's executable
+/// (it has exec'd `./run`, or already ended); returns its pid.
 pub fn wait_up(sb: &Sandbox, name: &str) -> u32 {
     let record = wait_status(sb, name, "service up", |r| {
         pid_of(r) != 0 && ok_open(sb, name)
     });
     let pid = pid_of(&record);
-    wait_for(SOON, "./run executed", || {
-        !fs::read(format!("/proc/{pid}/cmdline"))
-            .unwrap_or_default()
-            .starts_with(b"supervise")
+    wait_for(SOON, "./run executed", || match proc_state(pid) {
+        None | Some('Z') => true,
+        _ => {
+            let exe = |p: &str| fs::read_link(format!("/proc/{p}/exe")).ok();
+            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let parent = stat
+                .rsplit_once(") ")
+                .and_then(|(_, r)| r.split(' ').nth(1));
+            let child = exe(&pid.to_string());
+            child.is_some() && parent.is_some_and(|ppid| exe(ppid) != child)
+        }
     });
+    pid
+}
+
+/// Is `pid` running `sleep` (the end of every `exec sleep` run script here)?
+pub fn runs_sleep(pid: u32) -> bool {
+    fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| c.starts_with(b"sleep"))
+}
+
+/// Waits until the service is up and has reached its final `exec sleep`; returns its pid.
+pub fn wait_sleeping(sb: &Sandbox, name: &str) -> u32 {
+    let pid = wait_up(sb, name);
+    wait_for(SOON, "run script reached sleep", || runs_sleep(pid));
     pid
 }
 
@@ -117,6 +136,21 @@ pub fn fds_of(pid: u32) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+/// A world-executable copy of daemonbox named `name` in the sandbox (made traversable), for
+/// commands run as `nobody`, who may not reach the build directory.
+pub fn public_copy(sb: &Sandbox, name: &str) -> PathBuf {
+    fs::set_permissions(sb.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = sb.mkdir("public");
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.join(name);
+    // A hard link when possible: a freshly written copy can briefly be "text busy".
+    if fs::hard_link(daemonbox(), &path).is_err() {
+        fs::copy(daemonbox(), &path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
 }
 
 /// Runs one of our applets (or a reference path) with `args`.
@@ -238,11 +272,12 @@ fn supervise_directory_layout() {
     // the service gets only what supervise inherited, no blocked signals.
     // (The service's own program may briefly hold a descriptor while it loads: wait until
     // it holds nothing supervise does not.)
-    let ours = fds_of(guard.pid() as u32);
-    wait_for(SOON, "service settled", || {
-        fds_of(pid).iter().all(|fd| ours.contains(fd))
+    // Likewise supervise may still be writing its status: wait until it is idle.
+    let (ours, theirs) = poll_until(SOON, "both settled", || {
+        let (ours, theirs) = (fds_of(guard.pid() as u32), fds_of(pid));
+        let idle = !ours.iter().any(|(_, t)| t.ends_with("status.new"));
+        (idle && theirs.iter().all(|fd| ours.contains(fd))).then_some((ours, theirs))
     });
-    let theirs = fds_of(pid);
     for n in ["0", "1", "2"] {
         assert!(theirs.iter().any(|(fd, _)| fd == n), "{theirs:?}");
     }
@@ -330,9 +365,7 @@ fn missing_or_bad_run_is_retried_not_fatal() {
     // Written in place of the bad one, so a start may catch it half-written: wait for a
     // start that runs the whole script.
     service(&sb, "s", RUN_SLEEP);
-    wait_status(&sb, "s", "sleep running", |r| {
-        fs::read(format!("/proc/{}/cmdline", pid_of(r))).is_ok_and(|c| c.starts_with(b"sleep"))
-    });
+    wait_status(&sb, "s", "sleep running", |r| runs_sleep(pid_of(r)));
     let lines = stderr_of(&sb, "s");
     assert!(
         lines
@@ -416,7 +449,9 @@ fn garbage_control_bytes_are_ignored() {
         .write(true)
         .open(sb.join("s/supervise/control"))
         .unwrap();
-    std::io::Write::write_all(&mut fifo, b"zZ\n?\0\xffUDX").unwrap();
+    // More than one read's worth, so the burst takes several reads.
+    let junk = b"zZ\n?\0\xffUDX".repeat(40);
+    std::io::Write::write_all(&mut fifo, &junk).unwrap();
     drop(fifo);
     // A known command afterwards proves the junk was consumed (in order), not stuck, and
     // changed nothing: only the paused byte differs, the stamp is kept.
@@ -431,10 +466,11 @@ fn garbage_control_bytes_are_ignored() {
 fn signals_reach_the_service() {
     let sb = Sandbox::new();
     let run_script = "#!/bin/sh\nfor s in HUP ALRM INT TERM; do trap \"echo $s >> ../sig\" $s; done\n\
-        while :; do sleep 1 & wait $!; done\n";
+        : > ../ready\nwhile :; do sleep 1 & wait $!; done\n";
     service(&sb, "s", run_script);
     let _guard = spawn_supervise(&sb, "supervise", "s");
     let pid = wait_up(&sb, "s");
+    wait_for(SOON, "traps set", || sb.join("ready").exists());
     let sig = || fs::read_to_string(sb.join("sig")).unwrap_or_default();
     let mut expected = String::new();
     for (opt, name) in [("-h", "HUP"), ("-a", "ALRM"), ("-i", "INT"), ("-t", "TERM")] {
@@ -464,7 +500,7 @@ fn term_ignoring_service_needs_svc_k() {
     let sb = Sandbox::new();
     service(&sb, "s", "#!/bin/sh\ntrap '' TERM\nexec sleep 100\n");
     let _guard = spawn_supervise(&sb, "supervise", "s");
-    let pid = wait_up(&sb, "s");
+    let pid = wait_sleeping(&sb, "s");
     run(&sb, "svc", &["-d", "s"]);
     wait_status(&sb, "s", "want down", |r| r[17] == b'd');
     std::thread::sleep(Duration::from_millis(100));
@@ -669,7 +705,7 @@ fn deleted_service_directory_only_warns() {
     let sb = Sandbox::new();
     service(&sb, "s", RUN_SLEEP);
     let mut guard = spawn_supervise(&sb, "supervise", "s");
-    let pid = wait_up(&sb, "s");
+    let pid = wait_sleeping(&sb, "s");
     fs::rename(sb.join("s"), sb.join("gone")).unwrap();
     fs::remove_dir_all(sb.join("gone")).unwrap();
     assert_eq!(
@@ -707,8 +743,9 @@ fn fork_failure_warns_and_stays_responsive() {
     assert!(chown.status.success(), "{}", show(&chown.stderr));
     let err = File::create(sb.join("s.err")).unwrap();
     let mut cmd = sb.command(reference("setuidgid"));
-    cmd.args(["nobody", "bash", "-c", "ulimit -u 1 && exec supervise s"])
-        .stderr(err);
+    let supervise = public_copy(&sb, "supervise");
+    let script = format!("ulimit -u 1 && exec {} s", supervise.display());
+    cmd.args(["nobody", "bash", "-c", &script]).stderr(err);
     let mut guard = ProcessGuard::spawn(&mut cmd).with_services(sb.bin("svc"), &[sb.join("s")]);
     let msg = "supervise: warning: unable to fork for s, sleeping 60 seconds: temporary failure\n";
     wait_for(SOON, "fork warning", || stderr_of(&sb, "s") == msg);
@@ -721,4 +758,62 @@ fn fork_failure_warns_and_stays_responsive() {
     run(&sb, "svc", &["-x", "s"]);
     assert_eq!(guard.wait_exit(SOON).code(), Some(0));
     assert_eq!(stderr_of(&sb, "s"), msg);
+}
+
+#[test]
+fn dangling_down_symlink_counts_as_absent() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    std::os::unix::fs::symlink("nowhere", sb.join("s/down")).unwrap();
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_up(&sb, "s");
+    let out = run(&sb, "svstat", &["s"]);
+    assert_eq!(
+        normalise_seconds(&out.stdout),
+        format!("s: up (pid {pid}) N seconds\n")
+    );
+}
+
+#[test]
+fn service_inherits_ignored_signals() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let err = File::create(sb.join("s.err")).unwrap();
+    let mut cmd = sb.command("sh");
+    cmd.args(["-c", "trap '' PIPE HUP; exec supervise s"])
+        .stderr(err);
+    let guard = ProcessGuard::spawn(&mut cmd).with_services(sb.bin("svc"), &[sb.join("s")]);
+    let pid = wait_up(&sb, "s");
+    let field = |pid: u32, name: &str| {
+        let st = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        let line = st.lines().find(|l| l.starts_with(name)).unwrap().to_owned();
+        u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
+    };
+    let ignored = field(guard.pid() as u32, "SigIgn:");
+    let pipe_and_hup = (1 << (libc::SIGPIPE - 1)) | (1 << (libc::SIGHUP - 1));
+    assert_eq!(ignored & pipe_and_hup, pipe_and_hup);
+    wait_for(SOON, "sleep running", || runs_sleep(pid));
+    assert_eq!(field(pid, "SigIgn:"), ignored);
+    assert_eq!(field(pid, "SigBlk:"), 0);
+}
+
+#[test]
+fn start_asked_within_the_second_waits_for_its_end() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    let first = status(&sb, "s").unwrap();
+    run(&sb, "svc", &["-d", "s"]);
+    wait_down(&sb, "s");
+    run(&sb, "svc", &["-u", "s"]);
+    // Answered at once (want up), started only when the second is over.
+    let waiting = wait_status(&sb, "s", "want up", |r| r[17] == b'u');
+    assert_eq!(pid_of(&waiting), 0);
+    let second = wait_status(&sb, "s", "restart", |r| pid_of(r) != 0);
+    let gap = stamp_of(&second) - stamp_of(&first);
+    assert!(
+        (0.999..1.5).contains(&gap),
+        "second start {gap:.3} s after the first"
+    );
 }

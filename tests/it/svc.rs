@@ -177,7 +177,7 @@ fn non_owner_is_refused() {
     let pid = wait_up(&sb, "s");
     // Root-only (as CI runs it): the service belongs to root, svc runs as nobody.
     let expected = b"svc: warning: unable to control s: access denied\n";
-    for svc in [sb.bin("svc"), reference("svc")] {
+    for svc in [crate::supervise::public_copy(&sb, "svc"), reference("svc")] {
         let out = sb.run(
             reference("setuidgid"),
             &["nobody", svc.to_str().unwrap(), "-k", "s"],
@@ -189,4 +189,17 @@ fn non_owner_is_refused() {
         pid,
         "the service must not have been touched"
     );
+}
+
+#[test]
+fn write_error_is_a_warning() {
+    let sb = Sandbox::new();
+    sb.mkdir("full/supervise");
+    std::os::unix::fs::symlink("/dev/full", sb.join("full/supervise/control")).unwrap();
+    let expected = b"svc: warning: error writing commands to full: out of disk space\n";
+    for program in [sb.bin("svc"), reference("svc")] {
+        assert_output(&sb.run(&program, &["-u", "full"]), 0, b"", expected);
+        // Without letters nothing is written, so nothing fails.
+        assert_output(&sb.run(&program, &["full"]), 0, b"", b"");
+    }
 }
