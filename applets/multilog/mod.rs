@@ -154,7 +154,8 @@ impl Logger<'_> {
         }
     }
 
-    /// Waits until stdin (or, with `signals`, the self-pipe) is readable; true for a signal.
+    /// Waits until stdin (or, with `signals`, the self-pipe) is readable; true when a
+    /// signal may have arrived (the self-pipe is readable or the wait was interrupted).
     fn wait_input(&self, signals: bool) -> bool {
         let stdin = sys::fd::stdin();
         let pipe = self.ctl.fd();
@@ -164,6 +165,7 @@ impl Logger<'_> {
         ];
         let count = if signals { 2 } else { 1 };
         match sys::poll::poll(&mut fds[..count], None) {
+            Ok(0) => true,
             Ok(_) => signals && !fds[1].revents().is_empty(),
             Err(_) => false,
         }
@@ -174,7 +176,11 @@ impl Logger<'_> {
     fn finish_line(&mut self) -> Result<(), GiveUp> {
         let mut byte = [0u8; 1];
         while self.router.in_line() {
-            self.wait_input(false);
+            // Further signals are only noted: TERM is being obeyed already.
+            if self.wait_input(false) {
+                self.ctl.note();
+                continue;
+            }
             match sys::fd::read(sys::fd::stdin(), &mut byte) {
                 Ok(1) => self.route(&byte)?,
                 Err(Errno::AGAIN) => {}
