@@ -33,6 +33,7 @@ use logdir::{GiveUp, LogDir};
 use route::{Outputs, Router};
 use script::Script;
 use std::ffi::CStr;
+use std::time::Duration;
 
 /// Program name in messages.
 pub const PROG: &str = "multilog";
@@ -40,6 +41,8 @@ pub const PROG: &str = "multilog";
 const READ_SIZE: usize = 64 * 1024;
 /// Set before anything is created.
 const UMASK: u32 = 0o022;
+/// Quiet time after which the buffers are released.
+const IDLE_AFTER: Duration = Duration::from_secs(1);
 /// A label and the space after it.
 const LABEL_FIELD: usize = crate::format::tai::LABEL_LEN + 1;
 
@@ -71,6 +74,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     }
     let router = Router::new(&script);
     let mut logger = Logger {
+        buf: Vec::new(),
         out: router.outputs(),
         router,
         damaged: vec![false; dirs.len()],
@@ -116,6 +120,8 @@ pub fn now() -> Stamp {
 
 /// The running logger: everything `main` set up.
 struct Logger<'s> {
+    /// Input buffer: allocated when input arrives, released after a quiet second.
+    buf: Vec<u8>,
     router: Router<'s>,
     out: Outputs,
     dirs: Vec<LogDir<'s>>,
@@ -129,7 +135,6 @@ struct Logger<'s> {
 impl Logger<'_> {
     fn run(&mut self) -> Result<(), GiveUp> {
         let stdin = sys::fd::stdin();
-        let mut buf = Vec::with_capacity(READ_SIZE);
         loop {
             if self.ctl.take_alarm() {
                 for dir in self.dirs.iter_mut().filter(|d| !d.is_empty()) {
@@ -140,23 +145,41 @@ impl Logger<'_> {
             if self.ctl.terminating() {
                 return self.finish_line();
             }
-            if self.wait_input(true) {
+            let busy = self.buf.capacity() > 0;
+            if !self.wait_input(true, busy.then_some(IDLE_AFTER)) {
                 self.ctl.note();
+                if busy {
+                    self.release();
+                }
                 continue;
             }
-            buf.clear();
-            match sys::fd::read_spare(stdin, &mut buf) {
+            if self.buf.capacity() == 0 {
+                self.buf.reserve_exact(READ_SIZE);
+            }
+            self.buf.clear();
+            match sys::fd::read_spare(stdin, &mut self.buf) {
                 Ok(0) => return self.end(),
-                Ok(_) => self.route(&buf)?,
+                Ok(_) => {
+                    let chunk = std::mem::take(&mut self.buf);
+                    let routed = self.route(&chunk);
+                    self.buf = chunk;
+                    routed?;
+                }
                 Err(Errno::AGAIN) => {}
                 Err(_) => return self.end(),
             }
         }
     }
 
-    /// Waits until stdin (or, with `signals`, the self-pipe) is readable; true when a
-    /// signal may have arrived (the self-pipe is readable or the wait was interrupted).
-    fn wait_input(&self, signals: bool) -> bool {
+    /// Gives the buffers back to the system while no input comes.
+    fn release(&mut self) {
+        self.buf = Vec::new();
+        self.out.release();
+    }
+
+    /// Waits until stdin (or, with `signals`, the self-pipe) is readable or `timeout` passes;
+    /// false when a signal may have arrived or the time is up rather than input.
+    fn wait_input(&self, signals: bool, timeout: Option<Duration>) -> bool {
         let stdin = sys::fd::stdin();
         let pipe = self.ctl.fd();
         let mut fds = [
@@ -164,10 +187,10 @@ impl Logger<'_> {
             PollFd::new(&pipe, PollFlags::IN),
         ];
         let count = if signals { 2 } else { 1 };
-        match sys::poll::poll(&mut fds[..count], None) {
-            Ok(0) => true,
-            Ok(_) => signals && !fds[1].revents().is_empty(),
-            Err(_) => false,
+        match sys::poll::poll(&mut fds[..count], timeout) {
+            Ok(0) => false,
+            Ok(_) => !signals || fds[1].revents().is_empty(),
+            Err(_) => true,
         }
     }
 
@@ -177,7 +200,7 @@ impl Logger<'_> {
         let mut byte = [0u8; 1];
         while self.router.in_line() {
             // Further signals are only noted: TERM is being obeyed already.
-            if self.wait_input(false) {
+            if !self.wait_input(false, None) {
                 self.ctl.note();
                 continue;
             }
@@ -222,8 +245,10 @@ impl Logger<'_> {
                 self.damaged[i] |= g.unwritten > 0;
             }
         }
-        for ((file, fd), record) in self.status.iter().zip(&self.out.status) {
-            if !record.is_empty() && write_status(&mut self.ctl, file, fd, record).is_err() {
+        for ((file, fd), head) in self.status.iter().zip(&self.out.status) {
+            let Some(head) = head else { continue };
+            let record = route::status_record(head);
+            if write_status(&mut self.ctl, file, fd, &record).is_err() {
                 *lost.get_or_insert(0) += record.len() as u64;
             }
         }

@@ -27,8 +27,8 @@ pub struct Outputs {
     pub dirs: Vec<Vec<u8>>,
     /// Lines for stderr, one write each.
     pub stderr: Vec<Vec<u8>>,
-    /// The latest record for each `=` file (empty: no selected line in this chunk).
-    pub status: Vec<Vec<u8>>,
+    /// The head of the latest selected line for each `=` file, if any in this chunk.
+    pub status: Vec<Option<Vec<u8>>>,
     shared: bool,
 }
 
@@ -38,11 +38,17 @@ impl Outputs {
         &self.dirs[if self.shared { 0 } else { index }]
     }
 
+    /// Forgets everything and gives the memory back.
+    pub fn release(&mut self) {
+        self.dirs.iter_mut().for_each(|d| *d = Vec::new());
+        self.stderr = Vec::new();
+    }
+
     /// Forgets everything (keeps the allocations).
     pub fn clear(&mut self) {
         self.dirs.iter_mut().for_each(Vec::clear);
         self.stderr.clear();
-        self.status.iter_mut().for_each(Vec::clear);
+        self.status.iter_mut().for_each(|s| *s = None);
     }
 }
 
@@ -81,7 +87,7 @@ impl<'s> Router<'s> {
         Outputs {
             dirs: vec![Vec::new(); dirs],
             stderr: Vec::new(),
-            status: vec![Vec::new(); self.script.status_files.len()],
+            status: vec![None; self.script.status_files.len()],
             shared: !self.examines,
         }
     }
@@ -94,11 +100,11 @@ impl<'s> Router<'s> {
     /// Routes one chunk; `label` (`@…` and a space) starts every line that begins in it
     /// when the script timestamps.
     pub fn feed(&mut self, input: &[u8], label: &[u8], out: &mut Outputs) {
-        if !self.examines && !self.script.timestamp {
-            out.dirs[0].extend_from_slice(input);
-            if let Some(&last) = input.last() {
-                self.in_line = last != b'\n';
-            }
+        if input.is_empty() {
+            return;
+        }
+        if !self.examines {
+            self.feed_all(input, label, &mut out.dirs[0]);
             return;
         }
         let mut rest = input;
@@ -109,14 +115,50 @@ impl<'s> Router<'s> {
                     self.take(label, out);
                 }
             }
-            match rest.iter().position(|&b| b == b'\n') {
+            match find_newline(rest) {
                 Some(at) => {
-                    self.take(&rest[..at], out);
+                    let line = &rest[..at];
+                    if self.head.is_empty() && !self.decided {
+                        // The whole line is here: match it where it lies.
+                        let text = &line[..line.len().min(MATCH_MAX)];
+                        walk(self.script, text, &mut self.selected, out);
+                        self.decided = true;
+                        self.send(line, out);
+                    } else {
+                        self.take(line, out);
+                    }
                     self.end_line(out);
                     rest = &rest[at + 1..];
                 }
                 None => {
                     self.take(rest, out);
+                    rest = &[];
+                }
+            }
+        }
+    }
+
+    /// Every line goes to every directory: copy, inserting labels at line starts.
+    fn feed_all(&mut self, input: &[u8], label: &[u8], out: &mut Vec<u8>) {
+        if !self.script.timestamp {
+            out.extend_from_slice(input);
+            self.in_line = input.last() != Some(&b'\n');
+            return;
+        }
+        let mut rest = input;
+        while !rest.is_empty() {
+            if !self.in_line {
+                out.extend_from_slice(label);
+            }
+            match find_newline(rest) {
+                Some(at) => {
+                    out.extend_from_slice(&rest[..=at]);
+                    self.in_line = false;
+                    rest = &rest[at + 1..];
+                }
+                None => {
+                    out.extend_from_slice(rest);
+                    self.in_line = true;
                     rest = &[];
                 }
             }
@@ -131,10 +173,6 @@ impl<'s> Router<'s> {
     }
 
     fn take(&mut self, bytes: &[u8], out: &mut Outputs) {
-        if !self.examines {
-            out.dirs[0].extend_from_slice(bytes);
-            return;
-        }
         let mut bytes = bytes;
         if !self.decided {
             let room = MATCH_MAX - self.head.len();
@@ -143,40 +181,24 @@ impl<'s> Router<'s> {
             if self.head.len() < MATCH_MAX {
                 return;
             }
-            self.decide(out);
+            self.decide_head(out);
             bytes = later;
         }
         self.send(bytes, out);
     }
 
     fn end_line(&mut self, out: &mut Outputs) {
-        if self.examines {
-            if !self.decided {
-                self.decide(out);
-            }
-            self.send(b"\n", out);
-            self.decided = false;
-        } else {
-            out.dirs[0].push(b'\n');
+        if !self.decided {
+            self.decide_head(out);
         }
+        self.send(b"\n", out);
+        self.decided = false;
         self.in_line = false;
     }
 
-    /// Walks the script with the head of the line, acting on `e` and `=`, and sends the head
-    /// to the directories that selected it.
-    fn decide(&mut self, out: &mut Outputs) {
-        let head = &self.head[..];
-        let mut selected = true;
-        for action in &self.script.actions {
-            match *action {
-                Action::Select(p) => selected = selected || pattern::matches(p, head),
-                Action::Deselect(p) => selected = selected && !pattern::matches(p, head),
-                Action::Stderr if selected => out.stderr.push(stderr_line(head)),
-                Action::Status(i) if selected => status_record(head, &mut out.status[i]),
-                Action::Dir(i) => self.selected[i] = selected,
-                Action::Stderr | Action::Status(_) => {}
-            }
-        }
+    /// Decides the line in hand on its head and sends the head where it was selected.
+    fn decide_head(&mut self, out: &mut Outputs) {
+        walk(self.script, &self.head, &mut self.selected, out);
         self.decided = true;
         let head = std::mem::take(&mut self.head);
         self.send(&head, out);
@@ -194,6 +216,26 @@ impl<'s> Router<'s> {
     }
 }
 
+/// Walks the script with `text` (the first bytes of a line), acting on `e` and `=` and
+/// recording in `selected` which directories take the line.
+fn walk(script: &Script<'_>, text: &[u8], selected: &mut [bool], out: &mut Outputs) {
+    let mut on = true;
+    for action in &script.actions {
+        match *action {
+            Action::Select(p) => on = on || pattern::matches(p, text),
+            Action::Deselect(p) => on = on && !pattern::matches(p, text),
+            Action::Stderr if on => out.stderr.push(stderr_line(text)),
+            Action::Status(i) if on => {
+                let record = out.status[i].get_or_insert_with(Vec::new);
+                record.clear();
+                record.extend_from_slice(text);
+            }
+            Action::Dir(i) => selected[i] = on,
+            Action::Stderr | Action::Status(_) => {}
+        }
+    }
+}
+
 /// What `e` prints for a line whose head is `head`.
 fn stderr_line(head: &[u8]) -> Vec<u8> {
     if head.len() <= STDERR_MAX {
@@ -204,10 +246,35 @@ fn stderr_line(head: &[u8]) -> Vec<u8> {
 }
 
 /// The `=` record for a line whose head is `head`: the head, then newlines up to 1001 bytes.
-fn status_record(head: &[u8], record: &mut Vec<u8>) {
-    record.clear();
-    record.extend_from_slice(head);
+pub fn status_record(head: &[u8]) -> Vec<u8> {
+    let mut record = head.to_vec();
     record.resize(STATUS_LEN, b'\n');
+    record
+}
+
+/// The index of the first `\n` in `hay`, eight bytes at a time.
+pub fn find_newline(hay: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    let mut words = hay.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let bytes: [u8; 8] = word.try_into().unwrap_or_default();
+        // A byte of `x` is zero exactly where `word` holds a newline; the lowest flagged
+        // byte is always a true zero (false flags only appear above one).
+        let x = u64::from_le_bytes(bytes) ^ NEWLINES;
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return Some(base + (zeros.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| base + i)
 }
 
 #[cfg(test)]

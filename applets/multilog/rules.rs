@@ -7,6 +7,8 @@
 //! long as they do not change where newlines fall, which is what lets daemonbox write much
 //! larger pieces than 0.76 while keeping its file boundaries for line-at-a-time input.
 
+use super::route::find_newline;
+
 /// Bytes before the size limit in which a line end closes the file.
 pub const WINDOW: u64 = 2000;
 
@@ -19,7 +21,7 @@ pub fn next_piece(bytes: u64, size: u64, data: &[u8]) -> (usize, bool) {
     let first_closing = usize::try_from(size.saturating_sub(WINDOW).saturating_sub(bytes + 1))
         .unwrap_or(usize::MAX);
     if first_closing < limit
-        && let Some(at) = data[first_closing..limit].iter().position(|&b| b == b'\n')
+        && let Some(at) = find_newline(&data[first_closing..limit])
     {
         return (first_closing + at + 1, true);
     }

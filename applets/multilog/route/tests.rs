@@ -54,7 +54,7 @@ fn plain_directories_get_every_byte() {
 #[test]
 fn empty_input_gives_nothing() {
     let out = route(&["t", "./a", "e", "=s"], &[], true);
-    assert!(out.for_dir(0).is_empty() && out.stderr.is_empty() && out.status[0].is_empty());
+    assert!(out.for_dir(0).is_empty() && out.stderr.is_empty() && out.status[0].is_none());
     let out = route(&["t", "./a"], &[b""], true);
     assert!(out.for_dir(0).is_empty());
 }
@@ -118,9 +118,10 @@ fn long_line_split_across_chunks_is_complete() {
     assert_eq!(out.for_dir(0), &want[..]);
     assert_eq!(out.stderr.len(), 1);
     assert_eq!(out.stderr[0], [&want[..STDERR_MAX], b"...\n"].concat());
-    assert_eq!(out.status[0].len(), STATUS_LEN);
-    assert_eq!(&out.status[0][..MATCH_MAX], &want[..MATCH_MAX]);
-    assert_eq!(out.status[0][MATCH_MAX], b'\n');
+    let record = status_record(out.status[0].as_ref().unwrap());
+    assert_eq!(record.len(), STATUS_LEN);
+    assert_eq!(&record[..MATCH_MAX], &want[..MATCH_MAX]);
+    assert_eq!(record[MATCH_MAX], b'\n');
 }
 
 #[test]
@@ -140,9 +141,15 @@ fn status_record_is_padded_and_latest_wins() {
         &[b"STAT one\nnoise\nSTAT two\n"],
         true,
     );
-    assert_eq!(out.status[0].len(), STATUS_LEN);
-    assert_eq!(&out.status[0][..9], b"STAT two\n");
-    assert!(out.status[0][8..].iter().all(|&b| b == b'\n'));
+    let record = status_record(out.status[0].as_ref().unwrap());
+    assert_eq!(record.len(), STATUS_LEN);
+    assert_eq!(&record[..9], b"STAT two\n");
+    assert!(record[8..].iter().all(|&b| b == b'\n'));
+    let out = route(&["=st"], &[b"x\n\n"], true);
+    assert_eq!(
+        status_record(out.status[0].as_ref().unwrap()),
+        [b'\n'; STATUS_LEN]
+    );
 }
 
 #[test]
@@ -150,7 +157,7 @@ fn final_partial_line_is_finished_at_eof() {
     let out = route(&["-*", "+t*", "=st", "e", "./a"], &[b"one\ntwo"], true);
     assert_eq!(out.for_dir(0), b"two\n");
     assert_eq!(out.stderr, [b"two\n".to_vec()]);
-    assert_eq!(&out.status[0][..4], b"two\n");
+    assert_eq!(out.status[0].as_deref(), Some(&b"two"[..]));
 }
 
 #[test]
@@ -158,4 +165,22 @@ fn deselected_lines_go_nowhere_but_later_directories_may_take_them() {
     let out = route(&["-b*", "./a", "+b*", "./b"], &[b"a\nb\n"], true);
     assert_eq!(out.for_dir(0), b"a\n");
     assert_eq!(out.for_dir(1), b"a\nb\n");
+}
+
+#[test]
+fn newline_search_agrees_with_a_plain_scan() {
+    let hay = b"0123456789abcdef\n0123456\n\n";
+    for start in 0..hay.len() {
+        for end in start..=hay.len() {
+            let part = &hay[start..end];
+            assert_eq!(
+                find_newline(part),
+                part.iter().position(|&b| b == b'\n'),
+                "{start}..{end}"
+            );
+        }
+    }
+    let tricky = [0x0bu8, 0x8a, 0x0a, 0x09, 0xff, 0x00, 0x0a, 0x0b, 0x0a];
+    assert_eq!(find_newline(&tricky), Some(2));
+    assert_eq!(find_newline(&[0x8a; 64]), None);
 }
