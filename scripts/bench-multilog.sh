@@ -103,25 +103,32 @@ bench "s6-log (s100000)" /usr/bin/s6-log t s100000 n5 ./dir
 bench "svlogd (s100000)" bash -c 'svlogd_with "s100000\nn5\n" -t'
 echo "  daemonbox speed-up: $(ratio 'daemonbox (s100000)' 'debian multilog (s100000)')x debian, $(ratio 'daemonbox (s100000)' 's6-log (s100000)')x s6-log, $(ratio 'daemonbox (s100000)' 'svlogd (s100000)')x svlogd"
 
-# Idle memory: each logger gets 1000 lines, then waits on an open pipe; Pss from smaps_rollup.
+# Idle memory: each logger gets 1000 lines, then waits 2 s on an open pipe; Pss from
+# smaps_rollup. Once alone (its program text counted whole), once as one of 10 loggers of
+# the same kind (as under svscan, one per service), where they share their program text.
 echo
-echo "== idle Pss after 1000 lines (kB)"
+echo "== idle Pss after 1000 lines (kB): alone / average of 10 running"
 pss() {
   local name=$1; shift
-  local dir="$work/idle"
-  rm -rf "$dir"; mkdir -p "$dir"
-  local fifo="$work/fifo"
+  local fifo="$work/fifo" pids=() kb=()
   rm -f "$fifo"; mkfifo "$fifo"
-  (cd "$dir" && exec "$@" < "$fifo") &
-  local pid=$!
-  exec 9> "$fifo"
-  head -n 1000 "$input" >&9
-  sleep 0.5
-  local kb
-  kb=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
-  exec 9>&-
-  wait "$pid" || true
-  printf '  %-34s %6s kB\n' "$name" "$kb"
+  for count in 1 10; do
+    pids=()
+    for i in $(seq "$count"); do
+      local dir="$work/idle$i"
+      rm -rf "$dir"; mkdir -p "$dir"
+      (cd "$dir" && exec "$@" < "$fifo") &
+      pids+=($!)
+    done
+    exec 9> "$fifo"
+    head -n 1000 "$input" >&9
+    sleep 2
+    kb+=("$(for p in "${pids[@]}"; do awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup"; done |
+      awk '{ s += $1 } END { printf "%d", s / NR }')")
+    exec 9>&-
+    wait "${pids[@]}" || true
+  done
+  printf '  %-34s %6s kB / %6s kB\n' "$name" "${kb[0]}" "${kb[1]}"
 }
 pss "daemonbox" "$ours" t s16777215 n5 ./dir
 pss "debian multilog" /usr/bin/multilog t s16777215 n5 ./dir

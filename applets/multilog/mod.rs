@@ -21,6 +21,7 @@
 mod control;
 mod logdir;
 mod pattern;
+mod pending;
 mod route;
 mod rules;
 mod script;

@@ -8,6 +8,7 @@
 //! to every directory undecided-free and only the labels need inserting. Does no I/O.
 
 use super::pattern;
+use super::pending::Pending;
 use super::script::{Action, Script};
 
 /// Bytes of a line (label included) that patterns, `e` and `=` see.
@@ -24,7 +25,7 @@ const ELLIPSIS: &[u8] = b"...\n";
 pub struct Outputs {
     /// Bytes for each directory; with a script that does not examine lines, only entry 0 is
     /// filled and every directory gets it.
-    pub dirs: Vec<Vec<u8>>,
+    pub dirs: Vec<Pending>,
     /// Lines for stderr, one write each.
     pub stderr: Vec<Vec<u8>>,
     /// The head of the latest selected line for each `=` file, if any in this chunk.
@@ -35,18 +36,18 @@ pub struct Outputs {
 impl Outputs {
     /// The bytes directory `index` must get.
     pub fn for_dir(&self, index: usize) -> &[u8] {
-        &self.dirs[if self.shared { 0 } else { index }]
+        self.dirs[if self.shared { 0 } else { index }].as_slice()
     }
 
     /// Forgets everything and gives the memory back.
     pub fn release(&mut self) {
-        self.dirs.iter_mut().for_each(|d| *d = Vec::new());
+        self.dirs.iter_mut().for_each(Pending::release);
         self.stderr = Vec::new();
     }
 
     /// Forgets everything (keeps the allocations).
     pub fn clear(&mut self) {
-        self.dirs.iter_mut().for_each(Vec::clear);
+        self.dirs.iter_mut().for_each(Pending::clear);
         self.stderr.clear();
         self.status.iter_mut().for_each(|s| *s = None);
     }
@@ -85,7 +86,7 @@ impl<'s> Router<'s> {
             1
         };
         Outputs {
-            dirs: vec![Vec::new(); dirs],
+            dirs: vec![Pending::default(); dirs],
             stderr: Vec::new(),
             status: vec![None; self.script.status_files.len()],
             shared: !self.examines,
@@ -139,29 +140,25 @@ impl<'s> Router<'s> {
     }
 
     /// Every line goes to every directory: copy, inserting labels at line starts.
-    fn feed_all(&mut self, input: &[u8], label: &[u8], out: &mut Vec<u8>) {
+    fn feed_all(&mut self, input: &[u8], label: &[u8], out: &mut Pending) {
         if !self.script.timestamp {
-            out.extend_from_slice(input);
+            out.push(input);
             self.in_line = input.last() != Some(&b'\n');
             return;
         }
+        out.reserve(input.len() + input.len() / 2);
         let mut rest = input;
         while !rest.is_empty() {
             if !self.in_line {
-                out.extend_from_slice(label);
+                out.push(label);
             }
-            match find_newline(rest) {
-                Some(at) => {
-                    out.extend_from_slice(&rest[..=at]);
-                    self.in_line = false;
-                    rest = &rest[at + 1..];
-                }
-                None => {
-                    out.extend_from_slice(rest);
-                    self.in_line = true;
-                    rest = &[];
-                }
-            }
+            let (line, complete) = match find_newline(rest) {
+                Some(at) => (&rest[..=at], true),
+                None => (rest, false),
+            };
+            out.push(line);
+            self.in_line = !complete;
+            rest = &rest[line.len()..];
         }
     }
 
@@ -211,7 +208,7 @@ impl<'s> Router<'s> {
             return;
         }
         for (dir, _) in out.dirs.iter_mut().zip(&self.selected).filter(|(_, s)| **s) {
-            dir.extend_from_slice(bytes);
+            dir.push(bytes);
         }
     }
 }

@@ -278,6 +278,30 @@ fn binary_garbage_nul_and_cr_pass_through_unchanged() {
 }
 
 #[test]
+fn a_directory_on_stdin_reads_as_end_of_input_like_reference() {
+    let sb = Sandbox::new();
+    let stdin_dir = sb.mkdir("indir");
+    let mut outs = Vec::new();
+    for (side, program) in [("ours", sb.bin("multilog")), ("ref", reference("multilog"))] {
+        let cwd = sb.mkdir(side);
+        let input = std::fs::File::open(&stdin_dir).unwrap();
+        outs.push(
+            sb.command(program)
+                .args(["t", "./d"])
+                .current_dir(cwd)
+                .stdin(input)
+                .output()
+                .unwrap(),
+        );
+    }
+    let theirs = outs.pop().unwrap();
+    let ours = outs.pop().unwrap();
+    assert_output(&ours, 0, b"", b"");
+    assert_same(&sb, &(ours, theirs), &["d"], &[]);
+    assert_eq!(std::fs::read(sb.join("ours/d/current")).unwrap(), b"");
+}
+
+#[test]
 fn empty_input_leaves_an_empty_clean_log() {
     let sb = Sandbox::new();
     let outs = both(&sb, &["t", "e", "=st", "./d"], b"");
