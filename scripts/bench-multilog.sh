@@ -110,22 +110,22 @@ echo
 echo "== idle Pss after 1000 lines (kB): alone / average of 10 running"
 pss() {
   local name=$1; shift
-  local fifo="$work/fifo" pids=() kb=()
-  rm -f "$fifo"; mkfifo "$fifo"
+  local kb=() pids fds fd
   for count in 1 10; do
-    pids=()
+    pids=(); fds=()
     for i in $(seq "$count"); do
-      local dir="$work/idle$i"
-      rm -rf "$dir"; mkdir -p "$dir"
+      local dir="$work/idle$i" fifo="$work/fifo$i"
+      rm -rf "$dir" "$fifo"; mkdir -p "$dir"; mkfifo "$fifo"
       (cd "$dir" && exec "$@" < "$fifo") &
       pids+=($!)
+      exec {fd}> "$fifo"
+      fds+=("$fd")
+      head -n 1000 "$input" >&"$fd"
     done
-    exec 9> "$fifo"
-    head -n 1000 "$input" >&9
     sleep 2
     kb+=("$(for p in "${pids[@]}"; do awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup"; done |
       awk '{ s += $1 } END { printf "%d", s / NR }')")
-    exec 9>&-
+    for fd in "${fds[@]}"; do exec {fd}>&-; done
     wait "${pids[@]}" || true
   done
   printf '  %-34s %6s kB / %6s kB\n' "$name" "${kb[0]}" "${kb[1]}"

@@ -6,7 +6,7 @@
 //! followed by a pause and a retry ([`Control::pause`]); a pause that reports [`Expired`]
 //! (TERM's grace is over) makes the operation give up.
 
-use super::control::{CAUGHT, Control, Expired};
+use super::control::{Control, Expired};
 use super::rules;
 use super::script::DirSpec;
 use super::{PROG, now};
@@ -14,7 +14,8 @@ use crate::error::Error;
 use crate::exit;
 use crate::format::tai::Stamp;
 use crate::sys::{self, Errno, OwnedFd};
-use std::ffi::CStr;
+
+mod processor;
 
 const LOCK: &[u8] = b"lock";
 const CURRENT: &[u8] = b"current";
@@ -211,66 +212,6 @@ impl<'a> LogDir<'a> {
         }
     }
 
-    /// Runs the processor on `previous` until it succeeds, then files its output (§10.1).
-    fn process(&mut self, ctl: &mut Control, processor: &CStr) -> Result<(), Expired> {
-        let path = self.spec.path;
-        loop {
-            let status = match sys::proc::fork() {
-                Err(e) => {
-                    self.warn(&[b"unable to fork for processor in ", path], e);
-                    ctl.pause()?;
-                    continue;
-                }
-                Ok(sys::proc::Forked::Child) => run_processor(processor),
-                Ok(sys::proc::Forked::Parent(pid)) => sys::proc::wait_pid(pid),
-            };
-            match status {
-                Ok(st) if st.exit_code() == Some(0) => break,
-                Ok(st) if st.signal().is_some() => {
-                    // 0.76 prints whatever errno was left over here; it is always this one.
-                    self.warn(&[b"processor crashed in ", path], Errno::INTR);
-                    ctl.pause()?;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    self.warn(&[b"wait failed for processor in ", path], e);
-                    ctl.pause()?;
-                }
-            }
-            exit::warn(PROG, &[b"processor failed in ", path, b", pausing"]);
-            ctl.pause()?;
-        }
-        let fd = self.retry(ctl, &[b"unable to create ", path, b"/processed"], || {
-            sys::fd::open_append(PROCESSED)
-        })?;
-        self.retry(
-            ctl,
-            &[b"unable to write ", path, b"/processed to disk"],
-            || sys::fd::fsync(&fd),
-        )?;
-        self.retry(
-            ctl,
-            &[b"unable to set mode of ", path, b"/processed"],
-            || sys::fd::fchmod(&fd, MODE_DONE),
-        )?;
-        drop(fd);
-        let fd = self.retry(ctl, &[b"unable to create ", path, b"/newstate"], || {
-            sys::fd::open_append(NEWSTATE)
-        })?;
-        self.retry(
-            ctl,
-            &[b"unable to write ", path, b"/newstate to disk"],
-            || sys::fd::fsync(&fd),
-        )?;
-        drop(fd);
-        self.retry(ctl, &[b"unable to remove ", path, b"/previous"], || {
-            sys::dir::unlink(PREVIOUS)
-        })?;
-        let what: &[&[u8]] = &[b"unable to rename newstate to state in directory ", path];
-        self.retry(ctl, what, || sys::dir::rename(NEWSTATE, STATE))?;
-        self.finish(ctl, PROCESSED, CODE_SAFE)
-    }
-
     /// Files `file` under a fresh `@` name with `code`, then trims old files (spec §9).
     fn finish(&mut self, ctl: &mut Control, file: &[u8], code: u8) -> Result<(), Expired> {
         let path = self.spec.path;
@@ -364,42 +305,4 @@ impl<'a> LogDir<'a> {
     fn warn(&self, what: &[&[u8]], e: Errno) {
         exit::warn_sys(PROG, &[&what.concat(), b", pausing"], e);
     }
-}
-
-/// One of the `sys::fd::open_*` helpers.
-type Opener = fn(&[u8]) -> sys::Result<OwnedFd>;
-
-/// In the forked child: `previous` on 0, `processed` on 1, `state` on 4, `newstate` on 5,
-/// stderr kept, everything else close-on-exec; then `/bin/sh -c PROCESSOR`.
-fn run_processor(processor: &CStr) -> ! {
-    sys::signal::restore_for_child(&CAUGHT);
-    let plan: [(&[u8], Opener, i32); 4] = [
-        (PREVIOUS, sys::fd::open_read, 0),
-        (PROCESSED, sys::fd::open_trunc, 1),
-        (STATE, sys::fd::open_read, 4),
-        (NEWSTATE, sys::fd::open_trunc, 5),
-    ];
-    for (file, open, target) in plan {
-        let placed = open(file).and_then(|fd| {
-            sys::fd::dup_to(&fd, target)?;
-            // The original may already sit on its target; it is close-on-exec anyway.
-            std::mem::forget(fd);
-            Ok(())
-        });
-        if let Err(e) = placed {
-            exit::die_sys(
-                PROG,
-                &[b"unable to run ", processor.to_bytes()],
-                e,
-                exit::TEMP,
-            );
-        }
-    }
-    let e = sys::exec::exec_file(c"/bin/sh", &[c"sh", c"-c", processor]);
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", processor.to_bytes()],
-        e,
-        exit::TEMP,
-    )
 }
