@@ -85,7 +85,7 @@ bench "debian multilog (no t)" /usr/bin/multilog s16777215 n5 ./dir
 bench "s6-log (no t)" /usr/bin/s6-log s16777215 n5 ./dir
 bench "svlogd" bash -c 'svlogd_with "s16777215\nn5\n"'
 bench "cat > file" sh -c 'cat > file'
-echo "  daemonbox speed-up: $(ratio 'daemonbox (no t)' 'debian multilog (no t)')x debian, $(ratio 'daemonbox (no t)' 's6-log (no t)')x s6-log, $(ratio 'daemonbox (no t)' svlogd)x svlogd; cat is $(ratio 'cat > file' 'daemonbox (no t)')x faster than daemonbox"
+echo "  daemonbox speed-up: $(ratio 'daemonbox (no t)' 'debian multilog (no t)')x debian, $(ratio 'daemonbox (no t)' 's6-log (no t)')x s6-log, $(ratio 'daemonbox (no t)' svlogd)x svlogd; daemonbox takes $(ratio 'cat > file' 'daemonbox (no t)')x the time of cat"
 
 echo
 echo "== '-*' '+* status: *' =status ./main (selection)"

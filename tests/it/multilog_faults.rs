@@ -272,3 +272,49 @@ fn term_while_the_disk_stays_full_exits_111_and_counts_what_was_lost() {
         0o644
     );
 }
+
+#[test]
+fn alarm_storm_rotates_often_and_loses_nothing() {
+    let sb = Sandbox::new();
+    let input = numbered(20_000);
+    let mut cmd = sb.command("multilog");
+    cmd.args(["t", "n100000", "./d"]).stdin(Stdio::piped());
+    let mut guard = ProcessGuard::spawn(&mut cmd);
+    let mut stdin = guard.child.stdin.take().unwrap();
+    // ALRM kills a process that has not installed its handler yet.
+    wait_for(PATIENCE, "multilog to start", || {
+        sb.join("d/current").exists()
+    });
+    let producer = {
+        let input = input.clone();
+        std::thread::spawn(move || {
+            for burst in input.chunks(64 * 100) {
+                stdin.write_all(burst).unwrap();
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        })
+    };
+    let mut alarms = 0;
+    while !producer.is_finished() {
+        guard.signal("ALRM");
+        alarms += 1;
+    }
+    producer.join().unwrap();
+    assert_eq!(guard.wait_exit(PATIENCE).code(), Some(0));
+    let log = logged(&sb.join("d"));
+    let unlabelled: Vec<u8> = log
+        .split_inclusive(|&b| b == b'\n')
+        .flat_map(|line| line[26..].to_vec())
+        .collect();
+    assert!(unlabelled == input, "the log differs from the input");
+    let files = entries(&sb.join("d"))
+        .iter()
+        .filter(|e| e.name == "@TAI.s")
+        .count();
+    assert!(files >= 10, "{files} rotations for {alarms} alarms");
+    assert!(
+        entries(&sb.join("d"))
+            .iter()
+            .all(|e| !e.name.ends_with(".u"))
+    );
+}
