@@ -318,3 +318,41 @@ fn alarm_storm_rotates_often_and_loses_nothing() {
             .all(|e| !e.name.ends_with(".u"))
     );
 }
+
+#[test]
+fn an_undeletable_oldest_file_pauses_until_term_gives_up() {
+    let sb = Sandbox::new();
+    sb.mkdir("d/@0000000000000000000000001");
+    let mut cmd = sb.command("multilog");
+    cmd.args(["s4096", "n2", "./d"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut guard = ProcessGuard::spawn(&mut cmd);
+    let seen = collect_stderr(&mut guard);
+    let mut stdin = guard.child.stdin.take().unwrap();
+    stdin
+        .write_all(&[vec![b'y'; 5000], b"\n".to_vec()].concat())
+        .unwrap();
+    let pausing = "multilog: warning: unable to read ./d, pausing: is a directory\n";
+    wait_for(PATIENCE, "the trimming warning", || {
+        seen.lock().unwrap().starts_with(pausing.as_bytes())
+    });
+    guard.signal("TERM");
+    assert_eq!(guard.wait_exit(PATIENCE).code(), Some(111));
+    drop(stdin);
+    let err = show(&seen.lock().unwrap());
+    let last = "multilog: warning: TERM received while pausing: 905 bytes could not be written\n";
+    assert!(err.ends_with(last), "{err}");
+    assert!(
+        err.strip_suffix(last)
+            .unwrap()
+            .split_inclusive('\n')
+            .all(|l| l == pausing),
+        "{err}"
+    );
+    let list = entries(&sb.join("d"));
+    let names: Vec<&str> = list.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["@TAI1", "@TAI.s", "current", "lock", "state"]);
+    assert_eq!(list[1].data, vec![b'y'; 4096]);
+    assert_eq!((list[2].mode, list[2].data.len()), (0o644, 0));
+}
