@@ -45,15 +45,17 @@ impl Control {
         self.pipe.fd()
     }
 
-    /// Records the signals that have arrived.
-    pub fn note(&mut self) {
-        for signal in self.pipe.drain() {
+    /// Records the signals that have arrived; false if none had.
+    pub fn note(&mut self) -> bool {
+        let signals = self.pipe.drain();
+        for &signal in &signals {
             if signal == sys::signal::SIGALRM {
                 self.alarm = true;
             } else if signal == sys::signal::SIGTERM && self.term_at.is_none() {
                 self.term_at = Some(sys::clock::monotonic());
             }
         }
+        !signals.is_empty()
     }
 
     /// Takes a pending ALRM.

@@ -79,6 +79,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     let router = Router::new(&script);
     let mut logger = Logger {
         buf: Vec::new(),
+        idle: false,
         out: router.outputs(),
         router,
         damaged: vec![false; dirs.len()],
@@ -126,6 +127,8 @@ pub fn now() -> Stamp {
 struct Logger<'s> {
     /// Input buffer: allocated when input arrives, released after a quiet second.
     buf: Vec<u8>,
+    /// Buffers and program pages have been given back since the last input.
+    idle: bool,
     router: Router<'s>,
     out: Outputs,
     dirs: Vec<LogDir<'s>>,
@@ -149,14 +152,13 @@ impl Logger<'_> {
             if self.ctl.terminating() {
                 return self.finish_line();
             }
-            let busy = self.buf.capacity() > 0;
-            if !self.wait_input(true, busy.then_some(IDLE_AFTER)) {
-                self.ctl.note();
-                if busy {
+            if !self.wait_input(true, (!self.idle).then_some(IDLE_AFTER)) {
+                if !self.ctl.note() && !self.idle {
                     self.release();
                 }
                 continue;
             }
+            self.idle = false;
             if self.buf.capacity() == 0 {
                 self.buf.reserve_exact(READ_SIZE);
             }
@@ -177,6 +179,7 @@ impl Logger<'_> {
 
     /// Gives the buffers, and the program's pages, back to the system while no input comes.
     fn release(&mut self) {
+        self.idle = true;
         self.buf = Vec::new();
         self.out.release();
         sys::proc::page_out_program_image();
