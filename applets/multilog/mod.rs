@@ -93,8 +93,12 @@ pub fn main(args: &[&CStr]) -> u8 {
         Err(GiveUp { unwritten }) => {
             logger.abandon();
             let count = unwritten.to_string();
-            let what: &[&[u8]] = &[b"TERM received while pausing: ", count.as_bytes()];
-            exit::warn(PROG, &[&what.concat(), b" bytes could not be written"]);
+            let what: [&[u8]; 3] = [
+                b"TERM received while pausing: ",
+                count.as_bytes(),
+                b" bytes could not be written",
+            ];
+            exit::warn(PROG, &what);
             exit::TEMP
         }
     }
