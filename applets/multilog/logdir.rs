@@ -23,6 +23,8 @@ const PREVIOUS: &[u8] = b"previous";
 const PROCESSED: &[u8] = b"processed";
 const STATE: &[u8] = b"state";
 const NEWSTATE: &[u8] = b"newstate";
+/// Mode of a log directory multilog creates.
+const MODE_DIR: u32 = 0o700;
 /// Mode of a file being written.
 const MODE_OPEN: u32 = 0o644;
 /// Mode of a file that is complete (owner-execute bit set).
@@ -57,7 +59,7 @@ impl<'a> LogDir<'a> {
         let path = spec.path;
         sys::dir::fchdir(start)
             .map_err(|e| Error::sys(&[b"unable to switch to starting directory"], e))?;
-        let _ = sys::dir::mkdir(path, 0o700);
+        let _ = sys::dir::mkdir(path, MODE_DIR);
         let opened = |e| Error::sys(&[b"unable to open directory ", path], e);
         let dir = sys::fd::open_read(path).map_err(opened)?;
         sys::dir::fchdir(&dir).map_err(opened)?;

@@ -9,7 +9,9 @@
 //! Input is read in chunks of up to 64 KiB and every byte of a chunk is routed and written
 //! before the next read; with `t` all lines that begin in one chunk share one label (the time
 //! of that read; 0.76 also stamps lines when it processes them, not when they arrive). Files
-//! end where 0.76's would for line-at-a-time input (see `rules`).
+//! end where 0.76's would for line-at-a-time input (see `rules`). An `=` file is rewritten
+//! once per chunk, with the last line of the chunk that selected it (the same final bytes as
+//! 0.76's rewrite for every line); `e` still writes each line to stderr on its own.
 //!
 //! What SIGKILL can lose: only bytes already read and not yet written, i.e. the chunk being
 //! routed at that moment (at most 64 KiB, and usually none since writing it takes
