@@ -386,3 +386,47 @@ fn a_log_killed_mid_run_is_recovered_by_either_implementation() {
         );
     }
 }
+
+#[test]
+fn crashed_processor_is_reported_and_term_shortens_the_pauses() {
+    let sb = Sandbox::new();
+    let processor = "!if [ -e ../crashed ]; then cat; else : > ../crashed; kill -9 $$; fi";
+    let mut cmd = sb.command("multilog");
+    cmd.args([processor, "s4096", "./d"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut guard = ProcessGuard::spawn(&mut cmd);
+    let mut stdin = guard.child.stdin.take().unwrap();
+    stdin
+        .write_all(&[vec![b'y'; 5000], b"\n".to_vec()].concat())
+        .unwrap();
+    wait_for(PATIENCE, "the processor to crash", || {
+        sb.join("crashed").exists()
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let started = std::time::Instant::now();
+    guard.signal("TERM");
+    assert_eq!(guard.wait_exit(PATIENCE).code(), Some(0));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(stdin);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut guard.child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(
+        err,
+        "multilog: warning: processor crashed in ./d, pausing: interrupted system call\n\
+         multilog: warning: processor failed in ./d, pausing\n"
+    );
+    let list = entries(&sb.join("d"));
+    assert_eq!(
+        (list[0].name.as_str(), list[0].data.len()),
+        ("@TAI.s", 4096)
+    );
+    assert_eq!(
+        (list[1].name.as_str(), list[1].mode, list[1].data.len()),
+        ("current", 0o744, 905)
+    );
+}
