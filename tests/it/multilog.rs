@@ -459,7 +459,17 @@ fn term_finishes_the_line_in_hand_and_leaves_the_rest_in_the_pipe() {
     writer.write_all(b"first\nabc").unwrap();
     wait_file(&sb.join("d/current"), b"first\nabc");
     guard.signal("TERM");
-    std::thread::sleep(Duration::from_millis(50));
+    // After TERM multilog waits on stdin alone: ppoll (271 on x86-64) with one descriptor.
+    let syscall = format!("/proc/{}/syscall", guard.pid());
+    wait_for(
+        PATIENCE,
+        "multilog to wait for the rest of the line",
+        || {
+            let now = std::fs::read_to_string(&syscall).unwrap_or_default();
+            let fields: Vec<&str> = now.split_whitespace().collect();
+            fields.first() == Some(&"271") && fields.get(2) == Some(&"0x1")
+        },
+    );
     assert!(
         guard.child.try_wait().unwrap().is_none(),
         "waits for the end of the line"
