@@ -150,18 +150,36 @@ impl Drop for Mount {
     }
 }
 
-/// Collects a child's stderr in the background.
-fn collect_stderr(guard: &mut ProcessGuard) -> Arc<Mutex<Vec<u8>>> {
+/// A child's stderr, collected in the background.
+struct StderrLog {
+    seen: Arc<Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl StderrLog {
+    /// Does what has arrived so far start with `text`?
+    fn starts_with(&self, text: &str) -> bool {
+        self.seen.lock().unwrap().starts_with(text.as_bytes())
+    }
+
+    /// Everything, once the child has closed its stderr.
+    fn all(self) -> String {
+        self.reader.join().unwrap();
+        show(&self.seen.lock().unwrap())
+    }
+}
+
+fn collect_stderr(guard: &mut ProcessGuard) -> StderrLog {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let mut err = guard.child.stderr.take().unwrap();
     let sink = seen.clone();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
         while let Ok(n @ 1..) = err.read(&mut buf) {
             sink.lock().unwrap().extend_from_slice(&buf[..n]);
         }
     });
-    seen
+    StderrLog { seen, reader }
 }
 
 /// Fills the file system at `mnt` with a file that leaves less than `left` bytes free.
@@ -194,13 +212,13 @@ fn full_disk_pauses_and_continues_when_space_returns() {
         std::thread::spawn(move || stdin.write_all(&input).unwrap())
     };
     wait_for(PATIENCE, "the out-of-space warning", || {
-        seen.lock().unwrap().starts_with(FULL.as_bytes())
+        seen.starts_with(FULL)
     });
     std::fs::remove_file(filler).unwrap();
     writer.join().unwrap();
     let status = guard.wait_exit(PATIENCE);
     assert_eq!(status.code(), Some(0));
-    assert_eq!(show(&seen.lock().unwrap()), FULL);
+    assert_eq!(seen.all(), FULL);
     assert!(
         logged(&sb.join("mnt/d")) == input,
         "the log differs from the input"
@@ -229,7 +247,7 @@ fn term_while_the_disk_stays_full_exits_111_and_counts_what_was_lost() {
         })
     };
     wait_for(PATIENCE, "the out-of-space warning", || {
-        seen.lock().unwrap().starts_with(FULL.as_bytes())
+        seen.starts_with(FULL)
     });
     guard.signal("TERM");
     let status = guard.wait_exit(PATIENCE);
@@ -238,7 +256,7 @@ fn term_while_the_disk_stays_full_exits_111_and_counts_what_was_lost() {
     let mut rest = Vec::new();
     spare.read_to_end(&mut rest).unwrap();
     feeder.join().unwrap();
-    let err = show(&seen.lock().unwrap());
+    let err = seen.all();
     let count: usize = err
         .rsplit_once("TERM received while pausing: ")
         .and_then(|(_, tail)| tail.strip_suffix(" bytes could not be written\n"))
@@ -335,12 +353,12 @@ fn an_undeletable_oldest_file_pauses_until_term_gives_up() {
         .unwrap();
     let pausing = "multilog: warning: unable to read ./d, pausing: is a directory\n";
     wait_for(PATIENCE, "the trimming warning", || {
-        seen.lock().unwrap().starts_with(pausing.as_bytes())
+        seen.starts_with(pausing)
     });
     guard.signal("TERM");
     assert_eq!(guard.wait_exit(PATIENCE).code(), Some(111));
     drop(stdin);
-    let err = show(&seen.lock().unwrap());
+    let err = seen.all();
     let last = "multilog: warning: TERM received while pausing: 905 bytes could not be written\n";
     assert!(err.ends_with(last), "{err}");
     assert!(
