@@ -296,6 +296,8 @@ impl<'a> LogDir<'a> {
         loop {
             match op() {
                 Ok(value) => return Ok(value),
+                // A caught signal interrupted the call: nothing failed.
+                Err(Errno::INTR) => {}
                 Err(e) => {
                     self.warn(what, e);
                     ctl.pause()?;
