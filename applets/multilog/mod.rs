@@ -20,8 +20,8 @@
 //! held until the line can be matched. Everything else is in a file or still in the pipe.
 //! 0.76 can lose up to its whole buffers (1 KiB of input and 512 bytes per directory).
 //!
-//! After a quiet second multilog frees its buffers and pages out its program image, so an
-//! idle logger holds little more than its stack; the next input brings them back.
+//! After a quiet second multilog frees its buffers, so an idle logger holds little more than
+//! its stack and the pages of the program it uses; the next input brings them back.
 
 mod control;
 mod logdir;
@@ -183,12 +183,11 @@ impl Logger<'_> {
         }
     }
 
-    /// Gives the buffers, and the program's pages, back to the system while no input comes.
+    /// Gives the buffers back to the system while no input comes.
     fn release(&mut self) {
         self.idle = true;
         self.buf = Vec::new();
         self.out.release();
-        sys::proc::page_out_program_image();
     }
 
     /// Waits until stdin (or, with `signals`, the self-pipe) is readable or `timeout` passes;

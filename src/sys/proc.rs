@@ -222,25 +222,6 @@ fn parse_start_time(stat: &[u8], boot: &[u8], ticks_per_sec: i64) -> Option<f64>
     (ticks_per_sec > 0).then(|| btime + ticks / ticks_per_sec as f64)
 }
 
-/// madvise(MADV_PAGEOUT) over the program's own image (code and read-only data): its clean
-/// pages stop counting as this process's memory and fault back in (from the page cache, or
-/// the file) when next used. For long sleepers such as an idle logger. Errors are ignored
-/// (kernels before 5.4 lack MADV_PAGEOUT; dirty pages are left alone without swap).
-pub fn page_out_program_image() {
-    unsafe extern "C" {
-        // Defined by the linker: the first byte of the image and the end of `.data`.
-        static __executable_start: u8;
-        static edata: u8;
-    }
-    // SAFETY: sysconf has no memory preconditions.
-    let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
-    let start = (&raw const __executable_start) as usize & !(page - 1);
-    let end = ((&raw const edata) as usize).next_multiple_of(page);
-    // SAFETY: the range covers only this program's own mappings; MADV_PAGEOUT never changes
-    // their contents, only whether they are resident.
-    unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_PAGEOUT) };
-}
-
 #[cfg(test)]
 mod start_time_tests {
     use super::*;
