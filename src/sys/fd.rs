@@ -197,3 +197,15 @@ pub fn is_open(raw: RawFd) -> bool {
     // SAFETY: only borrowed for the one fcntl call.
     rustix::io::fcntl_getfd(unsafe { BorrowedFd::borrow_raw(raw) }).is_ok()
 }
+
+/// read(2) into the unused capacity of `buf` (EINTR retried), which grows by what was read.
+/// Pages of the capacity that no read reaches are never touched.
+pub fn read_spare(fd: impl AsFd, buf: &mut Vec<u8>) -> Result<usize> {
+    let fd = fd.as_fd();
+    loop {
+        match rustix::io::read(fd, rustix::buffer::spare_capacity(buf)) {
+            Err(Errno::INTR) => continue,
+            other => return other,
+        }
+    }
+}
