@@ -249,3 +249,25 @@ fn processes_that_escaped_supervision_get_term_once_the_services_are_down() {
     );
     assert_eq!(state(orphan), None);
 }
+
+#[test]
+fn multilog_under_pid1_files_every_line_and_closes_current_cleanly() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    service(&sb, "sv/m", "seq 1 50000; exec sleep 1000");
+    service(&sb, "sv/m/log", "exec multilog s16777215 ./main");
+    let (mut guard, scan) = start_pid1(&sb, &["sv"]);
+    wait_child(scan, "supervise m");
+    let current = sb.join("sv/m/log/main/current");
+    wait_for(WAIT, "first lines filed", || {
+        std::fs::metadata(&current).is_ok_and(|m| m.len() > 0)
+    });
+    crate::svscan::signal(scan, "TERM");
+    assert_eq!(guard.wait_exit(WAIT).code(), Some(0));
+    let text = std::fs::read_to_string(&current).unwrap();
+    let expected: String = (1..=50000).map(|i| format!("{i}\n")).collect();
+    assert!(text == expected, "{} lines filed", text.lines().count());
+    // 0744: multilog finished `current` itself (end of input), it was not killed.
+    let mode = std::fs::metadata(&current).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o744);
+}
