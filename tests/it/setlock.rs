@@ -202,3 +202,17 @@ fn program_that_cannot_be_run() {
         }
     }
 }
+
+#[test]
+fn a_word_starting_with_two_dashes_ends_the_options() {
+    let sb = Sandbox::new();
+    let out = same_as_reference(&sb, "setlock", &["-n", "--lock", "lockfile", "echo", "hi"]);
+    assert_output(&out, 0, b"hi\n", b"");
+    let out = same_as_reference(&sb, "setlock", &["-n--x", "lockfile", "true"]);
+    assert_output(
+        &out,
+        100,
+        b"",
+        b"setlock: illegal option -- -\nsetlock: usage: setlock [ -nNxX ] file program [ arg ... ]\n",
+    );
+}

@@ -289,3 +289,16 @@ fn program_that_cannot_be_run() {
         same_as_reference(&sb, "softlimit", args);
     }
 }
+
+#[test]
+fn a_word_starting_with_two_dashes_ends_the_options_too() {
+    check(&["-o", "70", "--x"], &[("Max open files", "70")]);
+    let sb = Sandbox::new();
+    let out = same_as_reference(&sb, "softlimit", &["---", "-o", "echo"]);
+    assert_output(
+        &out,
+        111,
+        b"",
+        b"softlimit: fatal: unable to run -o: file does not exist\n",
+    );
+}
