@@ -116,7 +116,7 @@ fn blocking_lock_waits_for_the_holder() {
             "-c",
             ": > held; exec sleep 30",
         ]));
-        wait_for(Duration::from_secs(5), "holder has the lock", || {
+        wait_for(Duration::from_secs(20), "holder has the lock", || {
             marker.exists()
         });
         let mut wait = ProcessGuard::spawn(
@@ -125,14 +125,26 @@ fn blocking_lock_waits_for_the_holder() {
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped()),
         );
-        // Still waiting a moment later (a non-blocking attempt would have failed at once).
+        // Once the waiter has the lock file open, it is still waiting a moment later (a
+        // non-blocking attempt would have failed at once).
+        let fds = format!("/proc/{}/fd", wait.pid());
+        wait_for(
+            Duration::from_secs(20),
+            "waiter opened the lock file",
+            || {
+                std::fs::read_dir(&fds).is_ok_and(|d| {
+                    d.flatten()
+                        .any(|e| std::fs::read_link(e.path()).is_ok_and(|t| t.ends_with("lk")))
+                })
+            },
+        );
         std::thread::sleep(Duration::from_millis(150));
         assert!(
             wait.child.try_wait().unwrap().is_none(),
             "the waiter did not wait"
         );
         hold.signal("KILL");
-        let status = wait.wait_exit(Duration::from_secs(5));
+        let status = wait.wait_exit(Duration::from_secs(20));
         assert_eq!(status.code(), Some(0));
         let mut got = String::new();
         std::io::Read::read_to_string(wait.child.stdout.as_mut().unwrap(), &mut got).unwrap();

@@ -141,7 +141,7 @@ fn a_slow_writers_lines_come_out_at_once() {
         assert_eq!(normalise_labels(&line), format!("@TAI {word}\n").as_bytes());
     }
     drop(stdin);
-    assert_eq!(guard.wait_exit(Duration::from_secs(5)).code(), Some(0));
+    assert_eq!(guard.wait_exit(Duration::from_secs(20)).code(), Some(0));
 }
 
 #[test]

@@ -453,7 +453,7 @@ fn a_label_split_between_reads_is_joined() {
     stdout.read_until(b'\n', &mut line).unwrap();
     assert_eq!(show(&line), "2026-11-23 05:08:35.325196500 joined\n");
     drop(stdin);
-    assert_eq!(guard.wait_exit(Duration::from_secs(5)).code(), Some(0));
+    assert_eq!(guard.wait_exit(Duration::from_secs(20)).code(), Some(0));
 }
 
 #[test]
