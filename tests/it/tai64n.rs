@@ -146,9 +146,15 @@ fn a_slow_writers_lines_come_out_at_once() {
 
 #[test]
 fn read_error_exits_111_silently() {
+    check_read_error("tai64n");
+}
+
+/// A directory on stdin (read fails with EISDIR): `applet` and the reference exit 111
+/// without a word.
+pub fn check_read_error(applet: &str) {
     let sb = Sandbox::new();
     sb.mkdir("dir");
-    for program in [sb.bin("tai64n"), reference("tai64n")] {
+    for program in [sb.bin(applet), reference(applet)] {
         let dir = std::fs::File::open(sb.join("dir")).unwrap();
         let out = sb.command(&program).stdin(dir).output().unwrap();
         assert_output(&out, 111, b"", b"");
