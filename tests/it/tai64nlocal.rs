@@ -247,6 +247,11 @@ fn many_labels_match_the_reference_in_many_zones() {
         Some("CET-1CEST"),
         Some("EST5 EDT"),
         Some("XXX-14YYY-13,"),
+        // Numbers as sscanf and strtoul read them: blanks, signs, no 16-bit wrap of days.
+        Some("EST+ 5EDT,M 3. 2. 0,M+11.1.0/ 1"),
+        Some("EST5EDT,J65596,J300"),
+        Some("EST5EDT+"),
+        Some("EST5: 30:  5"),
         Some(""),
         Some(":"),
         Some(":Asia/Tokyo"),
