@@ -6,7 +6,7 @@
 //! point of failure, hours are clamped to 24 in offsets, a missing rule means the US rules
 //! `M3.2.0,M11.1.0`, and the daylight-saving changes are computed for the UTC year of the
 //! time being converted with 32-bit year arithmetic (which wraps for years in the millions).
-//! Not followed: a rule with month 0 or 13 (`M13.1.0`, or `Mx`, whose unread month the
+//! Not followed: a rule with a month outside 1-12 (`M13.1.0`, or `Mx`, whose unread month the
 //! library leaves at 0) makes the library read outside its month table, so its result depends
 //! on the library build; here such a rule is dropped like any other rejected rule.
 
