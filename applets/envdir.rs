@@ -24,14 +24,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     let dir = dir.to_bytes();
     let edits = read_edits(dir);
     let env = envfile::apply(sys::env::current(), &edits);
-    let child = &args[2..];
-    let errno = sys::exec::pathexec(child, Some(&env));
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", child[0].to_bytes()],
-        errno,
-        exit::TEMP,
-    )
+    exit::run_or_die(PROG, &args[2..], Some(&env))
 }
 
 /// Reads every variable file of `dir` (in readdir order) into a list of edits, returning to

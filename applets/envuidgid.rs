@@ -29,12 +29,5 @@ pub fn main(args: &[&CStr]) -> u8 {
         envfile::edit(b"UID", Some(account.uid.to_string().as_bytes())),
     ];
     let env = envfile::apply(sys::env::current(), &edits);
-    let child = &args[2..];
-    let errno = sys::exec::pathexec(child, Some(&env));
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", child[0].to_bytes()],
-        errno,
-        exit::TEMP,
-    )
+    exit::run_or_die(PROG, &args[2..], Some(&env))
 }

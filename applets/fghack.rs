@@ -55,11 +55,5 @@ fn run_child(child: &[&CStr], write_end: OwnedFd) -> ! {
     let _copies: Vec<OwnedFd> = (0..WRITE_END_COPIES)
         .filter_map(|_| sys::fd::dup_inheritable(&write_end).ok())
         .collect();
-    let errno = sys::exec::pathexec(child, None);
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", child[0].to_bytes()],
-        errno,
-        exit::TEMP,
-    )
+    exit::run_or_die(PROG, child, None)
 }

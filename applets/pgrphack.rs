@@ -19,12 +19,5 @@ pub fn main(args: &[&CStr]) -> u8 {
     }
     // Already a group leader: 0.76 carries on in the current session.
     let _ = sys::proc::setsid();
-    let child = &args[1..];
-    let errno = sys::exec::pathexec(child, None);
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", child[0].to_bytes()],
-        errno,
-        exit::TEMP,
-    )
+    exit::run_or_die(PROG, &args[1..], None)
 }

@@ -60,13 +60,7 @@ pub fn main(args: &[&CStr]) -> u8 {
         Err(_) if flags.quiet_failure => return exit::OK,
         Err((what, e)) => exit::die_sys(PROG, &[what, file], e, exit::TEMP),
     };
-    let errno = sys::exec::pathexec(program, None);
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", program[0].to_bytes()],
-        errno,
-        exit::TEMP,
-    )
+    exit::run_or_die(PROG, program, None)
 }
 
 /// Opens `file` for the program to inherit and locks it; on failure, the words of the

@@ -33,12 +33,5 @@ pub fn main(args: &[&CStr]) -> u8 {
     if let Err(e) = sys::proc::setuid(account.uid) {
         exit::die_sys(PROG, &[b"unable to setuid"], e, exit::TEMP);
     }
-    let child = &args[2..];
-    let errno = sys::exec::pathexec(child, None);
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", child[0].to_bytes()],
-        errno,
-        exit::TEMP,
-    )
+    exit::run_or_die(PROG, &args[2..], None)
 }

@@ -107,13 +107,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     if child.is_empty() {
         exit::usage(PROG, USAGE, exit::USAGE)
     }
-    let errno = sys::exec::pathexec(child, None);
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", child[0].to_bytes()],
-        errno,
-        exit::TEMP,
-    )
+    exit::run_or_die(PROG, child, None)
 }
 
 #[cfg(test)]

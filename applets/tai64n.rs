@@ -13,17 +13,14 @@
 //! multilog's file names, s6 and runit tools) takes any nanosecond value, and finer labels
 //! keep lines read in one chunk in order; the 10-second TAI offset is kept as it was.
 
-use crate::buffer::Buffer;
-use crate::exit;
+use crate::buffer;
 use crate::format::lines::{self, Stage};
 use crate::format::tai::{LabelWriter, Stamp};
-use crate::sys::{clock, fd};
+use crate::sys::clock;
 use std::ffi::CStr;
 
-/// Bytes asked for per read.
+/// Bytes asked for per read; the output for each chunk is written at once.
 const INPUT_CHUNK: usize = 64 * 1024;
-/// Output is gathered per chunk of input; a chunk this big or bigger is written at once.
-const OUTPUT_BUFFER: usize = 64 * 1024;
 
 /// Labels the lines in `input`; `line_start` says whether its first byte starts a line.
 fn label_lines(
@@ -48,24 +45,9 @@ fn label_lines(
 
 /// Entry point.
 pub fn main(_args: &[&CStr]) -> u8 {
-    let mut out = Buffer::new(fd::stdout(), OUTPUT_BUFFER);
-    let mut stage = Stage::new(2 * INPUT_CHUNK);
-    let mut chunk = vec![0u8; INPUT_CHUNK];
     let mut line_start = true;
     let mut labels = LabelWriter::new();
-    loop {
-        if out
-            .put(stage.as_slice())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
-            return exit::TEMP;
-        }
-        stage.clear();
-        match fd::read(fd::stdin(), &mut chunk) {
-            Ok(0) => return exit::OK,
-            Ok(n) => label_lines(&chunk[..n], &mut line_start, &mut labels, &mut stage),
-            Err(_) => return exit::TEMP,
-        }
-    }
+    buffer::filter(INPUT_CHUNK, |input, stage| {
+        label_lines(input, &mut line_start, &mut labels, stage)
+    })
 }

@@ -17,18 +17,15 @@
 //! after them arrives (the line may have to be copied unchanged), so memory grows with the
 //! length of a digit run, never with the length of an ordinary line.
 
-use crate::buffer::Buffer;
-use crate::exit;
+use crate::buffer;
 use crate::format::lines::{self, Stage};
 use crate::format::tai::{self, Digits, NANOS_MAX, SECONDS_MAX};
 use crate::format::tzif::{Local, Zone};
-use crate::sys::{fd, localtime};
+use crate::sys::localtime;
 use std::ffi::CStr;
 
-/// Bytes asked for per read.
+/// Bytes asked for per read; the output for each chunk is written at once.
 const INPUT_CHUNK: usize = 64 * 1024;
-/// Output is gathered per chunk of input; a chunk this big or bigger is written at once.
-const OUTPUT_BUFFER: usize = 64 * 1024;
 
 /// Where the filter stands between two bytes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -157,24 +154,7 @@ impl Filter {
 /// Entry point.
 pub fn main(_args: &[&CStr]) -> u8 {
     let mut filter = Filter::new(localtime::zone());
-    let mut out = Buffer::new(fd::stdout(), OUTPUT_BUFFER);
-    let mut stage = Stage::new(2 * INPUT_CHUNK);
-    let mut chunk = vec![0u8; INPUT_CHUNK];
-    loop {
-        if out
-            .put(stage.as_slice())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
-            return exit::TEMP;
-        }
-        stage.clear();
-        match fd::read(fd::stdin(), &mut chunk) {
-            Ok(0) => return exit::OK,
-            Ok(n) => filter.feed(&chunk[..n], &mut stage),
-            Err(_) => return exit::TEMP,
-        }
-    }
+    buffer::filter(INPUT_CHUNK, |input, stage| filter.feed(input, stage))
 }
 
 #[cfg(test)]

@@ -2,8 +2,11 @@
 //!
 //! Nothing is written until the buffer fills or the owner calls `flush`; filters flush
 //! before every blocking read and before exit (never line-buffered). Write errors are
-//! returned to the caller, which decides what they mean for its applet.
+//! returned to the caller, which decides what they mean for its applet. [`filter`] is the
+//! read-transform-write loop of the line filters, which write whole chunks instead.
 
+use crate::exit;
+use crate::format::lines::Stage;
 use crate::sys::{self, BorrowedFd, Errno};
 
 /// An output buffer bound to one descriptor.
@@ -45,5 +48,25 @@ impl<'fd> Buffer<'fd> {
     /// Bytes pending.
     pub fn pending(&self) -> usize {
         self.data.len()
+    }
+}
+
+/// The loop of a stdin-to-stdout filter (tai64n, tai64nlocal): reads up to `chunk_len` bytes,
+/// lets `feed` append the output for them to a stage, writes the stage out whole before the
+/// next read (so nothing waits in a buffer while the filter blocks), and repeats. Returns
+/// the exit code: 0 at end of input, 111 when a read or a write fails.
+pub fn filter(chunk_len: usize, mut feed: impl FnMut(&[u8], &mut Stage)) -> u8 {
+    let mut stage = Stage::new(2 * chunk_len);
+    let mut chunk = vec![0u8; chunk_len];
+    loop {
+        match sys::fd::read(sys::fd::stdin(), &mut chunk) {
+            Ok(0) => return exit::OK,
+            Ok(n) => feed(&chunk[..n], &mut stage),
+            Err(_) => return exit::TEMP,
+        }
+        if sys::fd::write_all(sys::fd::stdout(), stage.as_slice()).is_err() {
+            return exit::TEMP;
+        }
+        stage.clear();
     }
 }

@@ -7,6 +7,7 @@
 use crate::errtext;
 use crate::sys;
 use rustix::io::Errno;
+use std::ffi::CStr;
 
 /// Success.
 pub const OK: u8 = 0;
@@ -80,6 +81,14 @@ pub fn die_sys(prog: &str, pieces: &[&[u8]], errno: Errno, code: u8) -> ! {
 pub fn usage(prog: &str, text: &str, code: u8) -> ! {
     emit(&compose(prog, Kind::Usage, &[text.as_bytes()], None));
     sys::proc::exit(code)
+}
+
+/// Runs `child` (argv; PATH searched in the original environment; `env` = `None` keeps the
+/// environment) and returns only to die with `prog: fatal: unable to run X: ERRTEXT`, 111.
+pub fn run_or_die(prog: &str, child: &[&CStr], env: Option<&[Vec<u8>]>) -> ! {
+    let errno = sys::exec::pathexec(child, env);
+    let name = child.first().map_or(&b""[..], |c| c.to_bytes());
+    die_sys(prog, &[b"unable to run ", name], errno, TEMP)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! Pure: walks an argument slice and returns options one at a time. Parsing stops at the
 //! first argument that does not start with `-`, at a lone `-` (kept as an operand) or after
-//! `--` (consumed). The caller prints errors with [`error_line`] and its own usage line.
+//! a word starting with `--` (consumed whole, so `---` and `--foo` end the options too). The caller prints errors with [`error_line`] and its own usage line.
 
 use std::ffi::CStr;
 
@@ -62,7 +62,7 @@ impl<'a> Iterator for Getopt<'a> {
             if word.len() < 2 || word[0] != b'-' {
                 return None;
             }
-            if word == b"--" {
+            if word[1] == b'-' {
                 self.index += 1;
                 return None;
             }
@@ -189,6 +189,15 @@ mod tests {
         let (opts, rest) = parse(&["-", "-x"], b"nNxX");
         assert!(opts.is_empty());
         assert_eq!(rest, vec!["-", "-x"]);
+    }
+
+    #[test]
+    fn any_word_starting_with_two_dashes_ends_the_options() {
+        for word in ["---", "--foo", "--x"] {
+            let (opts, rest) = parse(&["-d", word, "-u", "dir"], b"udopchaitkx");
+            assert_eq!(opts, vec![Ok((b'd', None))], "word {word}");
+            assert_eq!(rest, vec!["-u", "dir"], "word {word}");
+        }
     }
 
     #[test]

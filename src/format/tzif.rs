@@ -83,17 +83,16 @@ fn header(data: &[u8]) -> Option<(u8, Counts)> {
         return None;
     }
     let count = |i: usize| usize::try_from(be(&data[20 + 4 * i..24 + 4 * i])).ok();
-    Some((
-        data[4],
-        Counts {
-            isut: count(0)?,
-            isstd: count(1)?,
-            leap: count(2)?,
-            time: count(3)?,
-            types: count(4)?,
-            chars: count(5)?,
-        },
-    ))
+    let counts = Counts {
+        isut: count(0)?,
+        isstd: count(1)?,
+        leap: count(2)?,
+        time: count(3)?,
+        types: count(4)?,
+        chars: count(5)?,
+    };
+    // The library refuses more flags than types in either header.
+    (counts.isstd <= counts.types && counts.isut <= counts.types).then_some((data[4], counts))
 }
 
 impl Counts {
@@ -130,7 +129,16 @@ impl Tzif {
             .map(be)
             .collect();
         let type_of = take(counts.time).to_vec();
-        let mut types: Vec<Type> = take(counts.types * TYPE_LEN)
+        let type_records = take(counts.types * TYPE_LEN);
+        // As the library: a daylight flag other than 0 or 1, or an abbreviation index past
+        // the end of the abbreviations, makes the file unusable.
+        if type_records
+            .chunks(TYPE_LEN)
+            .any(|t| t[4] > 1 || usize::from(t[5]) > counts.chars)
+        {
+            return None;
+        }
+        let mut types: Vec<Type> = type_records
             .chunks(TYPE_LEN)
             .map(|t| Type {
                 offset: be(&t[..4]),
@@ -163,7 +171,11 @@ impl Tzif {
             return None;
         }
         let footer = match after {
-            [b'\n', text @ .., _] if time_len == 8 && !text.is_empty() => Some(Rules::parse(text)),
+            // The library reads the footer as a C string: it ends at a NUL.
+            [b'\n', text @ .., _] if time_len == 8 => {
+                let text = text.split(|&b| b == 0).next().unwrap_or_default();
+                (!text.is_empty()).then(|| Rules::parse(text))
+            }
             _ => None,
         };
         Some(Tzif {

@@ -6,6 +6,9 @@
 //! point of failure, hours are clamped to 24 in offsets, a missing rule means the US rules
 //! `M3.2.0,M11.1.0`, and the daylight-saving changes are computed for the UTC year of the
 //! time being converted with 32-bit year arithmetic (which wraps for years in the millions).
+//! Not followed: a rule with a month outside 1-12 (`M13.1.0`, or `Mx`, whose unread month the
+//! library leaves at 0) makes the library read outside its month table, so its result depends
+//! on the library build; here such a rule is dropped like any other rejected rule.
 
 use super::civil::{self, SECS_PER_DAY};
 
@@ -35,6 +38,8 @@ struct Rule {
 }
 
 const DEFAULT_CHANGE_SECS: i64 = 2 * 3600;
+/// The largest day number a `Jn` or `n` rule may give.
+const DAY_MAX: u64 = 365;
 
 impl Rule {
     const UNSET: Rule = Rule {
@@ -66,17 +71,45 @@ const MONTH_STARTS: [[i64; 13]; 2] = [
     [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366],
 ];
 
-/// Reads a decimal number (as `%hu` would, modulo 2^16); `None` if there is no digit.
-fn number(s: &mut &[u8]) -> Option<i64> {
-    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
-        return None;
-    }
-    let value = s[..digits].iter().fold(0u16, |n, d| {
-        n.wrapping_mul(10).wrapping_add(u16::from(d - b'0'))
+/// Leading decimal digits as `strtoul` reads them (saturating at 2^64 - 1) and the rest;
+/// `None` if there is no digit.
+fn digits(s: &[u8]) -> Option<(u64, &[u8])> {
+    let len = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let value = s[..len].iter().try_fold(0u64, |n, d| {
+        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     });
-    *s = &s[digits..];
-    Some(i64::from(value))
+    (len > 0).then(|| (value.unwrap_or(u64::MAX), &s[len..]))
+}
+
+/// Reads a number as `sscanf`'s `%hu` does: blanks skipped, an optional sign, digits
+/// converted by `strtoul` (a minus negates modulo 2^64, an overflow gives 2^64 - 1), then cut
+/// to 16 bits. `None` (nothing consumed) if no digit follows.
+fn number(s: &mut &[u8]) -> Option<i64> {
+    let blanks = s
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .count();
+    let mut t = &s[blanks..];
+    let negative = t.first() == Some(&b'-');
+    if matches!(t.first(), Some(b'-' | b'+')) {
+        t = &t[1..];
+    }
+    let (value, rest) = digits(t)?;
+    let value = if negative && value != u64::MAX {
+        value.wrapping_neg()
+    } else {
+        value
+    };
+    *s = rest;
+    Some(i64::from(value as u16))
+}
+
+/// A day number as the library reads it with `strtoul` (no blanks or sign: the caller has
+/// seen a digit), if it is at most `max`.
+fn day(s: &mut &[u8], max: u64) -> Option<i64> {
+    let (value, rest) = digits(s)?;
+    *s = rest;
+    (value <= max).then_some(value as i64)
 }
 
 /// `hh[:mm[:ss]]`: the parts found (missing ones are `None`), consuming what was used.
@@ -116,16 +149,17 @@ fn name(s: &mut &[u8]) -> bool {
     true
 }
 
-/// `[+-]hh[:mm[:ss]]` as seconds east of UTC (POSIX counts west), each part clamped.
+/// `[+-]hh[:mm[:ss]]` as seconds east of UTC (POSIX counts west), each part clamped. The
+/// sign is consumed even when no number follows, as in the library.
 fn offset(s: &mut &[u8]) -> Option<i64> {
     let sign = match s.first() {
         Some(b'-') => 1,
-        Some(b'+') => -1,
         _ => -1,
     };
-    let mut rest = s.strip_prefix(b"-").or(s.strip_prefix(b"+")).unwrap_or(s);
-    let (h, m, sec) = clock(&mut rest)?;
-    *s = rest;
+    if matches!(s.first(), Some(b'-' | b'+')) {
+        *s = &s[1..];
+    }
+    let (h, m, sec) = clock(s)?;
     Some(sign * (h.min(24) * 3600 + m.unwrap_or(0).min(59) * 60 + sec.unwrap_or(0).min(59)))
 }
 
@@ -136,14 +170,17 @@ fn rule(s: &mut &[u8], rule: &mut Rule, which: usize) -> bool {
         Some(b'J') => {
             t = &t[1..];
             rule.day = Day::Julian(0);
-            match number(&mut t) {
-                Some(d @ 1..=365) => rule.day = Day::Julian(d),
+            if !t.first().is_some_and(u8::is_ascii_digit) {
+                return false;
+            }
+            match day(&mut t, DAY_MAX) {
+                Some(d @ 1..) => rule.day = Day::Julian(d),
                 _ => return false,
             }
         }
-        Some(b'0'..=b'9') => match number(&mut t) {
-            Some(d @ 0..=365) => rule.day = Day::Zero(d),
-            _ => return false,
+        Some(b'0'..=b'9') => match day(&mut t, DAY_MAX) {
+            Some(d) => rule.day = Day::Zero(d),
+            None => return false,
         },
         Some(b'M') => {
             t = &t[1..];
@@ -221,6 +258,13 @@ impl Rules {
         let mut r = Rules::UTC;
         let mut s = text;
         if !name(&mut s) {
+            return r;
+        }
+        // The standard offset must start with a sign or a digit (blanks are not skipped).
+        if !s
+            .first()
+            .is_some_and(|&b| b == b'+' || b == b'-' || b.is_ascii_digit())
+        {
             return r;
         }
         let Some(std) = offset(&mut s) else {

@@ -327,33 +327,36 @@ fn permission_failures_as_another_user() {
 fn program_that_cannot_be_run() {
     let sb = Sandbox::new();
     sb.write("E/X", "1");
+    check_unrunnable(&sb, "envdir", &["E"]);
+    // The directory itself is not in PATH, and is no program either.
+    for (prog, error) in [("E", "file does not exist"), ("./E", "access denied")] {
+        let stderr = format!("envdir: fatal: unable to run {prog}: {error}\n");
+        assert_output(&sb.run("envdir", &["E", prog]), 111, b"", stderr.as_bytes());
+        same_as_reference(&sb, "envdir", &["E", prog]);
+    }
+}
+
+/// The programs every chain-loading applet must fail to run, each with its error text:
+/// missing with a slash, missing in PATH, not executable, no `#!` line, a directory, and a
+/// name that looks like an option (no applet but the getopt ones reads options).
+const UNRUNNABLE: &[(&str, &str)] = &[
+    ("./nonexistent", "file does not exist"),
+    ("nonexistent-prog", "file does not exist"),
+    ("./notexec", "access denied"),
+    ("./noshebang", "exec format error"),
+    ("/", "access denied"),
+    ("-x", "file does not exist"),
+];
+
+/// Runs `applet BEFORE... PROG` for every program of [`UNRUNNABLE`] (files created in `sb`),
+/// through daemonbox and the reference: `APPLET: fatal: unable to run PROG: E`, exit 111.
+pub fn check_unrunnable(sb: &Sandbox, applet: &str, before: &[&str]) {
     sb.write("notexec", "#!/bin/sh\n");
     sb.script("noshebang", "true\n");
-    let cases: &[(&str, &[u8])] = &[
-        (
-            "./nonexistent",
-            b"envdir: fatal: unable to run ./nonexistent: file does not exist\n",
-        ),
-        (
-            "nonexistent-prog",
-            b"envdir: fatal: unable to run nonexistent-prog: file does not exist\n",
-        ),
-        (
-            "./notexec",
-            b"envdir: fatal: unable to run ./notexec: access denied\n",
-        ),
-        (
-            "./noshebang",
-            b"envdir: fatal: unable to run ./noshebang: exec format error\n",
-        ),
-        (
-            "E",
-            b"envdir: fatal: unable to run E: file does not exist\n",
-        ),
-        ("./E", b"envdir: fatal: unable to run ./E: access denied\n"),
-    ];
-    for (prog, stderr) in cases {
-        assert_output(&sb.run("envdir", &["E", prog]), 111, b"", stderr);
-        same_as_reference(&sb, "envdir", &["E", prog]);
+    for (prog, error) in UNRUNNABLE {
+        let args = [before, &[prog]].concat();
+        let stderr = format!("{applet}: fatal: unable to run {prog}: {error}\n");
+        assert_output(&sb.run(applet, &args), 111, b"", stderr.as_bytes());
+        same_as_reference(sb, applet, &args);
     }
 }

@@ -2,6 +2,7 @@
 //! usage, programs that cannot be run, and the same command lines through the reference.
 
 use crate::common::*;
+use crate::envdir::check_unrunnable;
 
 const USAGE: &[u8] = b"envuidgid: usage: envuidgid account child\n";
 
@@ -75,24 +76,5 @@ fn unknown_accounts() {
 
 #[test]
 fn program_that_cannot_be_run() {
-    let sb = Sandbox::new();
-    sb.write("notexec", "x");
-    let cases: &[(&str, &[u8])] = &[
-        (
-            "./nonexistent",
-            b"envuidgid: fatal: unable to run ./nonexistent: file does not exist\n",
-        ),
-        (
-            "nonexistent-prog",
-            b"envuidgid: fatal: unable to run nonexistent-prog: file does not exist\n",
-        ),
-        (
-            "./notexec",
-            b"envuidgid: fatal: unable to run ./notexec: access denied\n",
-        ),
-    ];
-    for (prog, stderr) in cases {
-        assert_output(&sb.run("envuidgid", &["daemon", prog]), 111, b"", stderr);
-        same_as_reference(&sb, "envuidgid", &["daemon", prog]);
-    }
+    check_unrunnable(&Sandbox::new(), "envuidgid", &["daemon"]);
 }

@@ -3,6 +3,7 @@
 //! command lines through the reference.
 
 use crate::common::*;
+use crate::envdir::check_unrunnable;
 use std::os::unix::process::CommandExt;
 
 const USAGE: &[u8] = b"pgrphack: usage: pgrphack child\n";
@@ -81,28 +82,5 @@ fn arguments_reach_the_program() {
 
 #[test]
 fn program_that_cannot_be_run() {
-    let sb = Sandbox::new();
-    sb.script("noshebang", "true\n");
-    let cases: &[(&str, &[u8])] = &[
-        (
-            "./nonexistent",
-            b"pgrphack: fatal: unable to run ./nonexistent: file does not exist\n",
-        ),
-        (
-            "nonexistent-prog",
-            b"pgrphack: fatal: unable to run nonexistent-prog: file does not exist\n",
-        ),
-        (
-            "./noshebang",
-            b"pgrphack: fatal: unable to run ./noshebang: exec format error\n",
-        ),
-        (
-            "-x",
-            b"pgrphack: fatal: unable to run -x: file does not exist\n",
-        ),
-    ];
-    for (prog, stderr) in cases {
-        assert_output(&sb.run("pgrphack", &[prog]), 111, b"", stderr);
-        same_as_reference(&sb, "pgrphack", &[prog]);
-    }
+    check_unrunnable(&Sandbox::new(), "pgrphack", &[]);
 }

@@ -66,7 +66,7 @@ impl Running {
         let path = format!("/proc/{}/cmdline", self.guard.pid());
         let wanted = [&self.prefix[..], title, b"\0"].concat();
         let what = format!("the command line to end in {:?}", show(title));
-        wait_for(Duration::from_secs(5), &what, || {
+        wait_for(Duration::from_secs(20), &what, || {
             std::fs::read(&path).is_ok_and(|seen| seen == wanted)
         });
     }
@@ -74,7 +74,7 @@ impl Running {
     /// Closes stdin and checks the silent exit 0.
     fn finish(mut self) {
         drop(self.stdin.take());
-        let status = self.guard.wait_exit(Duration::from_secs(5));
+        let status = self.guard.wait_exit(Duration::from_secs(20));
         assert_eq!(status.code(), Some(0));
         let mut rest = Vec::new();
         std::io::Read::read_to_end(self.guard.child.stdout.as_mut().unwrap(), &mut rest).unwrap();

@@ -3,6 +3,7 @@
 //! and the same command lines through the reference.
 
 use crate::common::*;
+use crate::envdir::check_unrunnable;
 
 const USAGE: &[u8] = b"setuidgid: usage: setuidgid account child\n";
 
@@ -124,21 +125,5 @@ fn unknown_accounts() {
 
 #[test]
 fn program_that_cannot_be_run() {
-    let sb = Sandbox::new();
-    sb.script("noshebang", "true\n");
-    let cases: &[(&str, &[u8])] = &[
-        (
-            "./nonexistent",
-            b"setuidgid: fatal: unable to run ./nonexistent: file does not exist\n",
-        ),
-        (
-            "./noshebang",
-            b"setuidgid: fatal: unable to run ./noshebang: exec format error\n",
-        ),
-        ("/", b"setuidgid: fatal: unable to run /: access denied\n"),
-    ];
-    for (prog, stderr) in cases {
-        assert_output(&sb.run("setuidgid", &["daemon", prog]), 111, b"", stderr);
-        same_as_reference(&sb, "setuidgid", &["daemon", prog]);
-    }
+    check_unrunnable(&Sandbox::new(), "setuidgid", &["daemon"]);
 }

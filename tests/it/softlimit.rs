@@ -3,6 +3,7 @@
 //! command lines through the reference. Each run starts from known limits set by prlimit.
 
 use crate::common::*;
+use crate::envdir::check_unrunnable;
 use std::collections::BTreeMap;
 use std::process::Output;
 
@@ -265,27 +266,26 @@ fn zero_processes_still_runs_the_program() {
 #[test]
 fn program_that_cannot_be_run() {
     let sb = Sandbox::new();
-    sb.write("notexec", "x");
-    let cases: &[(&[&str], &[u8])] = &[
-        (
-            &["./nonexistent"],
-            b"softlimit: fatal: unable to run ./nonexistent: file does not exist\n",
-        ),
-        (
-            &["-o", "5", "nonexistent-prog"],
-            b"softlimit: fatal: unable to run nonexistent-prog: file does not exist\n",
-        ),
-        (
-            &["./notexec"],
-            b"softlimit: fatal: unable to run ./notexec: access denied\n",
-        ),
-        (
-            &["-"],
-            b"softlimit: fatal: unable to run -: file does not exist\n",
-        ),
-    ];
-    for (args, stderr) in cases {
-        assert_output(&sb.run("softlimit", args), 111, b"", stderr);
-        same_as_reference(&sb, "softlimit", args);
-    }
+    check_unrunnable(&sb, "softlimit", &["-o", "5", "--"]);
+    // A lone `-` ends the options and is the program name.
+    let out = same_as_reference(&sb, "softlimit", &["-"]);
+    assert_output(
+        &out,
+        111,
+        b"",
+        b"softlimit: fatal: unable to run -: file does not exist\n",
+    );
+}
+
+#[test]
+fn a_word_starting_with_two_dashes_ends_the_options_too() {
+    check(&["-o", "70", "--x"], &[("Max open files", "70")]);
+    let sb = Sandbox::new();
+    let out = same_as_reference(&sb, "softlimit", &["---", "-o", "echo"]);
+    assert_output(
+        &out,
+        111,
+        b"",
+        b"softlimit: fatal: unable to run -o: file does not exist\n",
+    );
 }

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// Generous bound for things that happen "at once" (a loaded 2-core CI machine).
-pub const SOON: Duration = Duration::from_secs(5);
+/// Generous bound for things that happen "at once" (a loaded 2-core CI machine); polls
+/// return as soon as the condition holds, so only a failing test waits this long.
+pub const SOON: Duration = Duration::from_secs(20);
 /// A run script that stays up until TERM.
 pub const RUN_SLEEP: &str = "#!/bin/sh\nexec sleep 100\n";
 
@@ -68,7 +69,6 @@ pub fn wait_status(sb: &Sandbox, name: &str, what: &str, pred: impl Fn(&[u8]) ->
     })
 }
 
-/// Waits until the service is up; returns its pid.
 /// Waits until the service is up and its process no longer runs supervise's executable
 /// (it has exec'd `./run`, or already ended); returns its pid.
 pub fn wait_up(sb: &Sandbox, name: &str) -> u32 {
@@ -376,22 +376,16 @@ fn missing_or_bad_run_is_retried_not_fatal() {
 }
 
 #[test]
-fn run_exiting_at_once_restarts_once_per_second() {
+fn run_exiting_at_once_keeps_being_restarted() {
     let sb = Sandbox::new();
-    service(&sb, "s", "#!/bin/sh\ndate +%s.%N >> ../starts\nexit 1\n");
+    service(&sb, "s", "#!/bin/sh\necho start >> ../starts\nexit 1\n");
     let _guard = spawn_supervise(&sb, "supervise", "s");
-    let times = poll_until(Duration::from_secs(6), "three starts", || {
-        let text = fs::read_to_string(sb.join("starts")).unwrap_or_default();
-        let t: Vec<f64> = text.lines().map(|l| l.parse().unwrap()).collect();
-        (t.len() >= 3).then_some(t)
+    // The pace (never two starts within a second) is checked on supervise's own stamps in
+    // `start_stamps_are_at_least_a_second_apart`: times taken inside the script include
+    // scheduling delays of a loaded machine, in either direction.
+    wait_for(SOON, "three starts", || {
+        fs::read_to_string(sb.join("starts")).is_ok_and(|t| t.lines().count() >= 3)
     });
-    for pair in times.windows(2) {
-        let gap = pair[1] - pair[0];
-        assert!(
-            (0.99..1.5).contains(&gap),
-            "restart gap {gap:.3} s in {times:?}"
-        );
-    }
     // Meanwhile the service is reaped at once: down with "want up" between starts.
     let record = wait_down(&sb, "s");
     assert_eq!(&record[16..], &[0, b'u']);
@@ -403,7 +397,7 @@ fn start_stamps_are_at_least_a_second_apart() {
     service(&sb, "s", "#!/bin/sh\nexec sleep 0.3\n");
     let _guard = spawn_supervise(&sb, "supervise", "s");
     let mut seen: Vec<(u32, f64)> = Vec::new();
-    poll_until(Duration::from_secs(6), "three start stamps", || {
+    poll_until(SOON, "three start stamps", || {
         if let Some(r) = status(&sb, "s").filter(|r| r.len() == 18 && pid_of(r) != 0)
             && seen.last().map(|&(p, _)| p) != Some(pid_of(&r))
         {
@@ -411,12 +405,10 @@ fn start_stamps_are_at_least_a_second_apart() {
         }
         (seen.len() >= 3).then_some(())
     });
+    // A guarantee, so only a lower bound: a loaded machine may make gaps longer.
     for pair in seen.windows(2) {
         let gap = pair[1].1 - pair[0].1;
-        assert!(
-            (0.999..1.3).contains(&gap),
-            "start gap {gap:.4} s in {seen:?}"
-        );
+        assert!(gap >= 0.999, "start gap {gap:.4} s in {seen:?}");
     }
 }
 
@@ -424,18 +416,27 @@ fn start_stamps_are_at_least_a_second_apart() {
 fn control_in_the_first_second_is_not_deaf() {
     let sb = Sandbox::new();
     service(&sb, "s", RUN_SLEEP);
+    sb.write("s/down", "");
     let _guard = spawn_supervise(&sb, "supervise", "s");
-    wait_up(&sb, "s");
-    let started = status(&sb, "s").unwrap();
-    let out = run(&sb, "svc", &["-d", "s"]);
-    assert_output(&out, 0, b"", b"");
-    let stopped = wait_down(&sb, "s");
-    let gap = stamp_of(&stopped) - stamp_of(&started);
-    assert!(
-        gap < 1.0,
-        "svc -d took effect {gap:.3} s after the start (0.76 waits a second)"
-    );
-    assert_eq!(stopped[17], b'd');
+    wait_down(&sb, "s");
+    // 0.76 acts on the `d` only after its 1-second pause, every time. A loaded machine can
+    // delay one round past a second too, so a few rounds are allowed: one prompt stop proves
+    // the pause does not make supervise deaf.
+    const ROUNDS: usize = 5;
+    let mut gaps = Vec::new();
+    for _ in 0..ROUNDS {
+        assert_output(&run(&sb, "svc", &["-u", "s"]), 0, b"", b"");
+        wait_up(&sb, "s");
+        let started = status(&sb, "s").unwrap();
+        assert_output(&run(&sb, "svc", &["-d", "s"]), 0, b"", b"");
+        let stopped = wait_down(&sb, "s");
+        assert_eq!(stopped[17], b'd');
+        gaps.push(stamp_of(&stopped) - stamp_of(&started));
+        if gaps.last().is_some_and(|&gap| gap < 1.0) {
+            return;
+        }
+    }
+    panic!("svc -d took effect only after the 1-second pause: gaps {gaps:?} s");
 }
 
 #[test]
@@ -650,8 +651,6 @@ fn idle_supervise_never_wakes_up() {
     service(&sb, "s", RUN_SLEEP);
     let guard = spawn_supervise(&sb, "supervise", "s");
     wait_up(&sb, "s");
-    // Past the 1-second start window, nothing is pending: the switch count must not move.
-    std::thread::sleep(Duration::from_millis(1100));
     let switches = || {
         fs::read_to_string(format!("/proc/{}/status", guard.pid()))
             .unwrap()
@@ -662,9 +661,20 @@ fn idle_supervise_never_wakes_up() {
             })
             .unwrap()
     };
-    let before = switches();
-    std::thread::sleep(Duration::from_millis(700));
-    assert_eq!(switches(), before);
+    // Past the 1-second start window nothing is pending, so some window longer than any
+    // periodic wake-up of a second must pass with no switch (a loaded machine may delay the
+    // end of the start window, hence several tries).
+    const WINDOW: Duration = Duration::from_millis(1500);
+    const TRIES: usize = 5;
+    let mut counts = vec![switches()];
+    for _ in 0..TRIES {
+        std::thread::sleep(WINDOW);
+        counts.push(switches());
+        if counts[counts.len() - 2] == counts[counts.len() - 1] {
+            return;
+        }
+    }
+    panic!("supervise kept waking up: voluntary switches {counts:?}");
 }
 
 #[test]
@@ -803,17 +813,25 @@ fn start_asked_within_the_second_waits_for_its_end() {
     service(&sb, "s", RUN_SLEEP);
     let _guard = spawn_supervise(&sb, "supervise", "s");
     wait_up(&sb, "s");
-    let first = status(&sb, "s").unwrap();
-    run(&sb, "svc", &["-d", "s"]);
-    wait_down(&sb, "s");
-    run(&sb, "svc", &["-u", "s"]);
-    // Answered at once (want up), started only when the second is over.
-    let waiting = wait_status(&sb, "s", "want up", |r| r[17] == b'u');
-    assert_eq!(pid_of(&waiting), 0);
-    let second = wait_status(&sb, "s", "restart", |r| pid_of(r) != 0);
-    let gap = stamp_of(&second) - stamp_of(&first);
-    assert!(
-        (0.999..1.5).contains(&gap),
-        "second start {gap:.3} s after the first"
-    );
+    let mut first = status(&sb, "s").unwrap();
+    // Never two starts within a second: checked in every round. That the `u` is answered at
+    // once (want up, still down) and served when the second is over needs the round to fit
+    // in the second, which a loaded machine may prevent, hence several rounds.
+    const ROUNDS: usize = 5;
+    let mut seen = Vec::new();
+    for _ in 0..ROUNDS {
+        run(&sb, "svc", &["-d", "s"]);
+        wait_down(&sb, "s");
+        run(&sb, "svc", &["-u", "s"]);
+        let waiting = wait_status(&sb, "s", "want up", |r| r[17] == b'u');
+        let second = wait_status(&sb, "s", "restart", |r| pid_of(r) != 0);
+        let gap = stamp_of(&second) - stamp_of(&first);
+        assert!(gap >= 0.999, "second start {gap:.3} s after the first");
+        seen.push((pid_of(&waiting), gap));
+        if pid_of(&waiting) == 0 && gap < 1.5 {
+            return;
+        }
+        first = second;
+    }
+    panic!("no start was held to the end of the second: (pid, gap) {seen:?}");
 }

@@ -203,3 +203,23 @@ fn write_error_is_a_warning() {
         assert_output(&sb.run(&program, &["full"]), 0, b"", b"");
     }
 }
+
+#[test]
+fn any_word_starting_with_two_dashes_ends_the_options() {
+    let sb = Sandbox::new();
+    let mut fifo = listener(&sb, "d");
+    let cases: &[(&[&str], &[u8], &[u8])] = &[
+        (
+            &["-d", "---", "-u", "d"],
+            b"svc: warning: unable to chdir to -u: file does not exist\n",
+            b"dd",
+        ),
+        (&["--foo", "d"], b"", b""),
+    ];
+    for &(args, stderr, sent) in cases {
+        let out = same_as_reference(&sb, "svc", args);
+        assert_output(&out, 0, b"", stderr);
+        // Both runs (ours and the reference) wrote to the same FIFO.
+        assert_eq!(show(&received(&mut fifo)), show(sent), "{args:?}");
+    }
+}

@@ -3,7 +3,7 @@
 //! crashes, partial input, exit codes, and many labels compared with the reference.
 
 use crate::common::*;
-use crate::tai64n::{run_into_broken_pipe, run_into_dev_full, run_with_closed};
+use crate::tai64n::{check_read_error, run_into_broken_pipe, run_into_dev_full, run_with_closed};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Output, Stdio};
 use std::time::Duration;
@@ -247,6 +247,11 @@ fn many_labels_match_the_reference_in_many_zones() {
         Some("CET-1CEST"),
         Some("EST5 EDT"),
         Some("XXX-14YYY-13,"),
+        // Numbers as sscanf and strtoul read them: blanks, signs, no 16-bit wrap of days.
+        Some("EST+ 5EDT,M 3. 2. 0,M+11.1.0/ 1"),
+        Some("EST5EDT,J65596,J300"),
+        Some("EST5EDT+"),
+        Some("EST5: 30:  5"),
         Some(""),
         Some(":"),
         Some(":Asia/Tokyo"),
@@ -260,21 +265,35 @@ fn many_labels_match_the_reference_in_many_zones() {
     }
 }
 
+/// The six counts of the TZif header at `at`.
+fn tzif_counts(data: &[u8], at: usize) -> Vec<usize> {
+    (0..6)
+        .map(|i| {
+            u32::from_be_bytes(data[at + 20 + 4 * i..at + 24 + 4 * i].try_into().unwrap()) as usize
+        })
+        .collect()
+}
+
+/// Bytes of data after a header with counts `c`, for `time`-byte transition times.
+fn tzif_size(c: &[usize], time: usize) -> usize {
+    c[3] * (time + 1) + c[4] * 6 + c[5] + c[2] * (time + 4) + c[1] + c[0]
+}
+
+/// Where the version 2+ header of a TZif file starts.
+fn tzif_v2_header(data: &[u8]) -> usize {
+    44 + tzif_size(&tzif_counts(data, 0), 4)
+}
+
 /// Where the 64-bit data of a version 2+ TZif file ends (its footer starts).
 fn tzif_data_end(data: &[u8]) -> usize {
-    let counts = |at: usize| -> Vec<usize> {
-        (0..6)
-            .map(|i| {
-                u32::from_be_bytes(data[at + 20 + 4 * i..at + 24 + 4 * i].try_into().unwrap())
-                    as usize
-            })
-            .collect()
-    };
-    let size = |c: &[usize], time: usize| {
-        c[3] * (time + 1) + c[4] * 6 + c[5] + c[2] * (time + 4) + c[1] + c[0]
-    };
-    let v2 = 44 + size(&counts(0), 4);
-    v2 + 44 + size(&counts(v2), 8)
+    let v2 = tzif_v2_header(data);
+    v2 + 44 + tzif_size(&tzif_counts(data, v2), 8)
+}
+
+/// Where the first local time type record of the 64-bit data starts.
+fn tzif_first_type(data: &[u8]) -> usize {
+    let v2 = tzif_v2_header(data);
+    v2 + 44 + tzif_counts(data, v2)[3] * 9
 }
 
 #[test]
@@ -286,13 +305,33 @@ fn damaged_zone_files_are_judged_like_the_reference() {
         zone[end], b'\n',
         "unexpected layout of the New York zone file"
     );
-    let variants: [(&str, Vec<u8>); 6] = [
+    let patched = |at: usize, bytes: &[u8]| {
+        let mut data = zone.clone();
+        data[at..at + bytes.len()].copy_from_slice(bytes);
+        data
+    };
+    let first_type = tzif_first_type(&zone);
+    let chars = tzif_counts(&zone, tzif_v2_header(&zone))[5];
+    let variants: [(&str, Vec<u8>); 11] = [
         ("no-footer", zone[..end].to_vec()),
         ("newline-only", zone[..=end].to_vec()),
         ("empty-footer", [&zone[..end], b"\n\n"].concat()),
         ("footer-cut", zone[..zone.len() - 1].to_vec()),
         ("truncated", zone[..end / 2].to_vec()),
         ("bad-magic", [b"TZiF", &zone[4..]].concat()),
+        // The library refuses these files (and falls back to the TZ value as a rule).
+        ("dst-flag-2", patched(first_type + 4, &[2])),
+        (
+            "abbrev-past-end",
+            patched(first_type + 5, &[chars as u8 + 1]),
+        ),
+        ("flags-over-types", patched(24, &[0, 0, 0, 99])),
+        // Accepted: an abbreviation index just at the end; a footer cut short by a NUL.
+        ("abbrev-at-end", patched(first_type + 5, &[chars as u8])),
+        (
+            "footer-nul",
+            [&zone[..end], b"\nEST5\0EDT,M3.2.0,M11.1.0\n"].concat(),
+        ),
     ];
     let input = many_labels(600);
     for (name, data) in variants {
@@ -453,18 +492,12 @@ fn a_label_split_between_reads_is_joined() {
     stdout.read_until(b'\n', &mut line).unwrap();
     assert_eq!(show(&line), "2026-11-23 05:08:35.325196500 joined\n");
     drop(stdin);
-    assert_eq!(guard.wait_exit(Duration::from_secs(5)).code(), Some(0));
+    assert_eq!(guard.wait_exit(Duration::from_secs(20)).code(), Some(0));
 }
 
 #[test]
 fn read_error_exits_111_silently() {
-    let sb = Sandbox::new();
-    sb.mkdir("dir");
-    for program in [sb.bin("tai64nlocal"), reference("tai64nlocal")] {
-        let dir = std::fs::File::open(sb.join("dir")).unwrap();
-        let out = sb.command(&program).stdin(dir).output().unwrap();
-        assert_output(&out, 111, b"", b"");
-    }
+    check_read_error("tai64nlocal");
 }
 
 #[test]

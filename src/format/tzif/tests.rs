@@ -187,3 +187,49 @@ fn version_two_files_need_room_for_a_footer() {
     let cut = Tzif::parse(&full[..full.len() - 1]).unwrap();
     assert_eq!(cut.footer, Some(Rules::parse(b"UTC")));
 }
+
+/// Where the first type record of a file made by `build` starts.
+fn first_type_at(transitions: usize) -> usize {
+    2 * HEADER_LEN + transitions * 9
+}
+
+#[test]
+fn bad_type_records_make_the_file_unusable_as_in_the_library() {
+    let good = build(&[(0, 0)], &[(HOUR as i32, false)], &[], "");
+    assert!(Tzif::parse(&good).is_some());
+    let at = first_type_at(1);
+    let with = |byte: usize, value: u8| {
+        let mut file = good.clone();
+        file[at + byte] = value;
+        Tzif::parse(&file)
+    };
+    // The daylight flag must be 0 or 1.
+    assert!(with(4, 1).is_some());
+    assert!(with(4, 2).is_none());
+    // The abbreviation index may point at the end of the 4 abbreviation bytes, not past it.
+    assert!(with(5, 4).is_some());
+    assert!(with(5, 5).is_none());
+}
+
+#[test]
+fn more_flags_than_types_is_refused() {
+    let mut file = build(&[], &[(0, false)], &[], "UTC0");
+    // The version-2 header's standard/wall flag count (the second count) set to 2.
+    file[HEADER_LEN + 24..HEADER_LEN + 28].copy_from_slice(&2u32.to_be_bytes());
+    assert!(Tzif::parse(&file).is_none());
+}
+
+#[test]
+fn the_footer_ends_at_a_nul() {
+    // The footer applies after the last transition.
+    let zone = |footer: &str| {
+        Zone::File(Tzif::parse(&build(&[(0, 0)], &[(0, false)], &[], footer)).unwrap())
+    };
+    // "EST5" alone: five hours west all year, whatever follows the NUL.
+    let cut = zone("EST5\0EDT,M3.2.0,M11.1.0");
+    assert_eq!(offset(&cut, 1_720_000_000), -5 * HOUR);
+    assert_eq!(
+        offset(&zone("EST5EDT,M3.2.0,M11.1.0"), 1_720_000_000),
+        -4 * HOUR
+    );
+}

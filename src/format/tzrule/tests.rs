@@ -111,3 +111,31 @@ fn a_rule_cut_short_keeps_the_fields_read() {
         );
     }
 }
+
+#[test]
+fn numbers_are_read_as_scanf_and_strtoul_read_them() {
+    let same = |a: &[u8], b: &[u8]| {
+        let (a, b) = (Rules::parse(a), Rules::parse(b));
+        for t in [1_700_000_000, 1_720_000_000, 1_735_000_000] {
+            assert_eq!(a.span(t), b.span(t), "{t}");
+        }
+    };
+    // %hu skips blanks and takes a sign (a minus wraps to 65531, clamped to 24 hours).
+    same(b"EST+ 5", b"EST5");
+    same(b"EST5EDT,M 3. 2. 0,M11.1.0", b"EST5EDT,M3.2.0,M11.1.0");
+    same(b"EST5EDT,M+3.2.0,M11.1.0", b"EST5EDT,M3.2.0,M11.1.0");
+    same(b"EST5EDT,M3.2.0/ 5,M11.1.0", b"EST5EDT,M3.2.0/5,M11.1.0");
+    same(b"EST5: 30:  5", b"EST5:30:5");
+    same(b"EST+-5", b"EST24");
+    // ... but the standard offset itself must start with a sign or a digit.
+    same(b"EST 5", b"UTC0");
+    // Day numbers go through strtoul: no wrapping to 16 bits, so 65596 is over 365.
+    same(b"EST5EDT,J65596,J300", b"EST5EDT,J0,J300");
+    same(b"EST5EDT,65601,300", b"EST5EDT,366,300");
+    // The sign of a daylight offset is consumed even with no number after it, so the rules
+    // are found missing ("EST5EDT+" is "EST5EDT").
+    assert_eq!(
+        Rules::parse(b"EST5EDT+").offsets_without_rules(),
+        Some((-5 * 3600, -4 * 3600))
+    );
+}
