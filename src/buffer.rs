@@ -44,11 +44,6 @@ impl<'fd> Buffer<'fd> {
         self.data.clear();
         result
     }
-
-    /// Bytes pending.
-    pub fn pending(&self) -> usize {
-        self.data.len()
-    }
 }
 
 /// The loop of a stdin-to-stdout filter (tai64n, tai64nlocal): reads up to `chunk_len` bytes,

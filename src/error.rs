@@ -41,14 +41,6 @@ impl Error {
             Error::Plain { what } => exit::die(prog, &[what], code),
         }
     }
-
-    /// Prints `prog: warning: ...`.
-    pub fn warn(&self, prog: &str) {
-        match self {
-            Error::Sys { what, errno } => exit::warn_sys(prog, &[what], *errno),
-            Error::Plain { what } => exit::warn(prog, &[what]),
-        }
-    }
 }
 
 #[cfg(test)]

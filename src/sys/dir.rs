@@ -66,11 +66,6 @@ pub fn lstat(path: &[u8]) -> Result<Meta> {
     rustix::fs::statat(CWD, path, AtFlags::SYMLINK_NOFOLLOW).map(Meta::from)
 }
 
-/// fstat(2).
-pub fn fstat(fd: impl AsFd) -> Result<Meta> {
-    rustix::fs::fstat(fd).map(Meta::from)
-}
-
 /// stat(2) reduced to "does it exist": ENOENT (and a dangling symlink) is `Ok(false)`.
 pub fn exists(path: &[u8]) -> Result<bool> {
     match stat(path) {

@@ -162,11 +162,6 @@ pub fn dup_to(fd: impl AsFd, target: RawFd) -> Result<()> {
     rustix::io::dup2(fd, &mut new)
 }
 
-/// fcntl(F_DUPFD_CLOEXEC, 0): a close-on-exec copy at the lowest free number.
-pub fn dup(fd: impl AsFd) -> Result<OwnedFd> {
-    rustix::io::fcntl_dupfd_cloexec(fd, 0)
-}
-
 /// dup(2): a copy at the lowest free number that survives exec.
 pub fn dup_inheritable(fd: impl AsFd) -> Result<OwnedFd> {
     rustix::io::dup(fd)
@@ -190,12 +185,6 @@ pub fn size(fd: impl AsFd) -> Result<u64> {
 /// lseek(fd, 0, SEEK_SET).
 pub fn rewind(fd: impl AsFd) -> Result<()> {
     rustix::fs::seek(fd, rustix::fs::SeekFrom::Start(0)).map(drop)
-}
-
-/// fcntl(F_GETFD): is `raw` an open descriptor?
-pub fn is_open(raw: RawFd) -> bool {
-    // SAFETY: only borrowed for the one fcntl call.
-    rustix::io::fcntl_getfd(unsafe { BorrowedFd::borrow_raw(raw) }).is_ok()
 }
 
 /// read(2) into the unused capacity of `buf` (EINTR retried), which grows by what was read.

@@ -143,11 +143,6 @@ pub fn setuid(uid: u32) -> Result<()> {
     check(unsafe { libc::setuid(uid) }).map(drop)
 }
 
-/// geteuid(2).
-pub fn geteuid() -> u32 {
-    rustix::process::geteuid().as_raw()
-}
-
 /// umask(2); returns the previous mask.
 pub fn umask(mask: u32) -> u32 {
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(mask)).as_raw_mode()

@@ -10,10 +10,7 @@ use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-pub use libc::{
-    SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSTOP, SIGTERM,
-    SIGUSR1, SIGUSR2,
-};
+pub use libc::{SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM};
 
 /// Write end of the self-pipe, or -1 before `SelfPipe::new`.
 static SELFPIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
