@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: format and lint checks, unit and integration tests, the static build.
+# The whole test suite: installs what is missing (scripts/setup.sh), then format and lint
+# checks, unit and integration tests (as root also the root-only ones), and the static build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup.sh
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test
