@@ -7,6 +7,7 @@
 //!
 //! Exit codes: the program's; 100 usage; 111 unknown account or the program cannot be run.
 
+use crate::account;
 use crate::exit;
 use crate::format::envfile;
 use crate::sys;
@@ -17,17 +18,11 @@ const USAGE: &str = "envuidgid account child";
 
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
-    let (Some(account), Some(_)) = (args.get(1), args.get(2)) else {
-        exit::usage(PROG, USAGE, exit::USAGE)
-    };
-    let name = account.to_bytes();
-    let Some(account) = sys::account::lookup(name) else {
-        exit::die(PROG, &[b"unknown account ", name], exit::TEMP)
-    };
+    let (account, child) = account::account_and_child(PROG, USAGE, args);
     let edits = [
         envfile::edit(b"GID", Some(account.gid.to_string().as_bytes())),
         envfile::edit(b"UID", Some(account.uid.to_string().as_bytes())),
     ];
     let env = envfile::apply(sys::env::current(), &edits);
-    exit::run_or_die(PROG, &args[2..], Some(&env))
+    exit::run_or_die(PROG, child, Some(&env))
 }

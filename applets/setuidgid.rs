@@ -9,6 +9,7 @@
 //! Exit codes: the program's; 100 usage; 111 unknown account, a failed switch, or the
 //! program cannot be run.
 
+use crate::account;
 use crate::exit;
 use crate::sys;
 use std::ffi::CStr;
@@ -18,13 +19,7 @@ const USAGE: &str = "setuidgid account child";
 
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
-    let (Some(account), Some(_)) = (args.get(1), args.get(2)) else {
-        exit::usage(PROG, USAGE, exit::USAGE)
-    };
-    let name = account.to_bytes();
-    let Some(account) = sys::account::lookup(name) else {
-        exit::die(PROG, &[b"unknown account ", name], exit::TEMP)
-    };
+    let (account, child) = account::account_and_child(PROG, USAGE, args);
     if let Err(e) =
         sys::proc::setgroups(&[account.gid]).and_then(|()| sys::proc::setgid(account.gid))
     {
@@ -33,5 +28,5 @@ pub fn main(args: &[&CStr]) -> u8 {
     if let Err(e) = sys::proc::setuid(account.uid) {
         exit::die_sys(PROG, &[b"unable to setuid"], e, exit::TEMP);
     }
-    exit::run_or_die(PROG, &args[2..], None)
+    exit::run_or_die(PROG, child, None)
 }

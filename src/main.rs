@@ -7,6 +7,7 @@
 // Unit-test builds have no entry point, so the code reached only from it looks unused there.
 #![cfg_attr(test, allow(dead_code))]
 
+mod account;
 mod buffer;
 mod error;
 mod errtext;
