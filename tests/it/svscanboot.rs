@@ -33,11 +33,10 @@ fn svscan_gets_only_path_and_null_stdio_and_a_pipe_for_errors() {
         "{}",
         fd_target(scan, 2)
     );
-    // svscan runs in DIR and starts its services.
-    assert_eq!(
-        std::fs::read_link(format!("/proc/{scan}/cwd")).unwrap(),
-        sb.join("service")
-    );
+    // svscan moves into DIR (just after exec, so poll) and starts its services.
+    wait_for(Duration::from_secs(20), "svscan in DIR", || {
+        std::fs::read_link(format!("/proc/{scan}/cwd")).is_ok_and(|cwd| cwd == sb.join("service"))
+    });
     wait_child(scan, "supervise a");
     assert_eq!(
         children(guard.pid())
