@@ -717,7 +717,10 @@ fn deleted_service_directory_only_warns() {
     let mut guard = spawn_supervise(&sb, "supervise", "s");
     let pid = wait_sleeping(&sb, "s");
     fs::rename(sb.join("s"), sb.join("gone")).unwrap();
-    fs::remove_dir_all(sb.join("gone")).unwrap();
+    // supervise may still be writing its status: retry until the tree is gone.
+    wait_for(SOON, "directory removed", || {
+        fs::remove_dir_all(sb.join("gone")).is_ok()
+    });
     assert_eq!(
         Command::new("kill")
             .arg(pid.to_string())

@@ -382,7 +382,10 @@ fn vanished_directory_is_dropped_once_its_supervise_exits() {
     let guard = start(&sb, &["sv"]);
     let sup = wait_child(guard.pid(), "supervise v");
     wait_ok(&sb.join("sv/v"));
-    std::fs::remove_dir_all(sb.join("sv/v")).unwrap();
+    // supervise may be writing its status at that moment: retry until the tree is gone.
+    wait_for(WAIT, "directory removed", || {
+        std::fs::remove_dir_all(sb.join("sv/v")).is_ok()
+    });
     std::thread::sleep(Duration::from_millis(100));
     // 0.76: the supervise of a removed directory keeps running.
     assert!(alive(sup));
