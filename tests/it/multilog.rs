@@ -118,15 +118,8 @@ fn assert_same(sb: &Sandbox, outs: &(Output, Output), dirs: &[&str], files: &[&s
         let a = std::fs::read(sb.join("ours").join(f)).unwrap();
         let b = std::fs::read(sb.join("ref").join(f)).unwrap();
         assert_eq!(show(&a), show(&b), "file {f}");
-        let ma = std::fs::metadata(sb.join("ours").join(f))
-            .unwrap()
-            .permissions()
-            .mode();
-        let mb = std::fs::metadata(sb.join("ref").join(f))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(ma, mb, "mode of {f}");
+        let (ours, theirs) = (sb.join("ours").join(f), sb.join("ref").join(f));
+        assert_eq!(mode_of(ours), mode_of(theirs), "mode of {f}");
     }
 }
 
@@ -320,14 +313,7 @@ fn empty_input_leaves_an_empty_clean_log() {
         ]
     );
     assert_eq!(std::fs::read(sb.join("ours/st")).unwrap(), b"");
-    assert_eq!(
-        std::fs::metadata(sb.join("ours/d"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o700
-    );
+    assert_eq!(mode_of(sb.join("ours/d")), 0o700);
 }
 
 #[test]
@@ -481,14 +467,7 @@ fn term_finishes_the_line_in_hand_and_leaves_the_rest_in_the_pipe() {
         std::fs::read(sb.join("d/current")).unwrap(),
         b"first\nabcdef\n"
     );
-    assert_eq!(
-        std::fs::metadata(sb.join("d/current"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o744
-    );
+    assert_eq!(mode_of(sb.join("d/current")), 0o744);
     drop(writer);
     let mut rest = Vec::new();
     spare.read_to_end(&mut rest).unwrap();
@@ -504,14 +483,7 @@ fn term_between_lines_exits_at_once() {
     guard.signal("TERM");
     assert_eq!(guard.wait_exit(PATIENCE).code(), Some(0));
     assert_eq!(stderr_of(&mut guard), "");
-    assert_eq!(
-        std::fs::metadata(sb.join("d/current"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o744
-    );
+    assert_eq!(mode_of(sb.join("d/current")), 0o744);
 }
 
 #[test]
@@ -541,12 +513,5 @@ fn term_while_a_status_fifo_cannot_be_rewound_gives_up_with_the_byte_count() {
     let pauses = err.matches(pausing).count();
     assert!((2..=8).contains(&pauses), "{pauses} retries: {err}");
     // The directory lost nothing, so it was closed cleanly.
-    assert_eq!(
-        std::fs::metadata(sb.join("d/current"))
-            .unwrap()
-            .permissions()
-            .mode()
-            & 0o777,
-        0o744
-    );
+    assert_eq!(mode_of(sb.join("d/current")), 0o744);
 }

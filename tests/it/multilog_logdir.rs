@@ -216,7 +216,8 @@ fn failing_processor_is_retried_after_a_pause() {
         b"multilog: warning: processor failed in ./d, pausing\n",
     );
     assert!(
-        took >= Duration::from_secs(5) && took < Duration::from_secs(8),
+        // One 5-second pause, not two.
+        took >= Duration::from_secs(5) && took < Duration::from_secs(10),
         "{took:?}"
     );
     let list = entries(&sb.join("d"));
@@ -371,14 +372,7 @@ fn a_log_killed_mid_run_is_recovered_by_either_implementation() {
         guard.signal("KILL");
         guard.wait_exit(PATIENCE);
         drop(stdin);
-        assert_eq!(
-            std::fs::metadata(sb.join("d/current"))
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777,
-            0o644
-        );
+        assert_eq!(mode_of(sb.join("d/current")), 0o644);
         let out = sb.run_input(pick(second), &["./d"], b"after\n");
         assert_output(&out, 0, b"", b"");
         assert_eq!(

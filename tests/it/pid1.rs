@@ -83,8 +83,6 @@ fn term_as_pid1_stops_services_in_order_and_loses_no_line() {
                 .is_empty()
         });
     }
-    // 0.76's supervise reads its control FIFO only after its first second.
-    std::thread::sleep(Duration::from_millis(1100));
     let t0 = Instant::now();
     crate::svscan::signal(scan, "TERM");
     std::thread::sleep(Duration::from_millis(100));
@@ -116,15 +114,14 @@ fn service_ignoring_term_is_killed_after_the_grace_period() {
     let sup = wait_child(scan, "supervise stubborn");
     let stubborn = poll_until(WAIT, "stubborn service", || children(sup).first().copied());
     wait_child(scan, "supervise polite");
-    // supervise reads its control FIFO only after its first second.
-    std::thread::sleep(Duration::from_millis(1100));
     let t0 = Instant::now();
     crate::svscan::signal(scan, "TERM");
     let status = guard.wait_exit(WAIT);
     let took = t0.elapsed();
     assert_eq!(status.code(), Some(111));
     assert!(
-        took >= Duration::from_millis(1000) && took < Duration::from_secs(4),
+        // At least the 1-second grace given with -g, and before the default 7 seconds.
+        took >= Duration::from_millis(1000) && took < Duration::from_secs(6),
         "took {took:?}"
     );
     assert_eq!(state(stubborn), None, "the stubborn service survived");
@@ -175,7 +172,6 @@ fn option_1_outside_pid1_reaps_orphans_and_stops_on_int() {
             .unwrap_or_default()
             .is_empty()
     });
-    std::thread::sleep(Duration::from_millis(1100));
     guard.signal("INT");
     std::thread::sleep(Duration::from_millis(100));
     sb.write("go", "");
@@ -207,7 +203,6 @@ fn option_1_kills_a_stubborn_service_through_its_supervise_after_the_grace_perio
     let stubborn = poll_until(WAIT, "stubborn service", || {
         children(supervise).first().copied()
     });
-    std::thread::sleep(Duration::from_millis(1100));
     // HUP is a rescan, never a stop, in container mode too.
     guard.signal("HUP");
     std::thread::sleep(Duration::from_millis(200));
@@ -231,7 +226,6 @@ fn processes_that_escaped_supervision_get_term_once_the_services_are_down() {
     let (mut guard, scan) = start_pid1(&sb, &["sv"]);
     wait_child(scan, "supervise escaper");
     let orphan = wait_child(scan, "sleep 1001");
-    std::thread::sleep(Duration::from_millis(1100));
     let t0 = Instant::now();
     crate::svscan::signal(scan, "TERM");
     let status = guard.wait_exit(WAIT);
@@ -241,9 +235,9 @@ fn processes_that_escaped_supervision_get_term_once_the_services_are_down() {
         "stderr: {:?}",
         lines_sorted(&sb, "err", 0)
     );
-    // Well within the 7-second grace period: the orphan was asked to stop, not killed.
+    // Within the 7-second grace period: the orphan was asked to stop, not killed.
     assert!(
-        t0.elapsed() < Duration::from_secs(3),
+        t0.elapsed() < Duration::from_secs(6),
         "took {:?}",
         t0.elapsed()
     );
@@ -252,7 +246,6 @@ fn processes_that_escaped_supervision_get_term_once_the_services_are_down() {
 
 #[test]
 fn multilog_under_pid1_files_every_line_and_closes_current_cleanly() {
-    use std::os::unix::fs::PermissionsExt;
     let sb = Sandbox::new();
     service(&sb, "sv/m", "seq 1 50000; exec sleep 1000");
     service(&sb, "sv/m/log", "exec multilog s16777215 ./main");
@@ -268,6 +261,6 @@ fn multilog_under_pid1_files_every_line_and_closes_current_cleanly() {
     let expected: String = (1..=50000).map(|i| format!("{i}\n")).collect();
     assert!(text == expected, "{} lines filed", text.lines().count());
     // 0744: multilog finished `current` itself (end of input), it was not killed.
-    let mode = std::fs::metadata(&current).unwrap().permissions().mode() & 0o777;
+    let mode = mode_of(&current);
     assert_eq!(mode, 0o744);
 }

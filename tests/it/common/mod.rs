@@ -306,6 +306,12 @@ pub fn same_as_reference(sb: &Sandbox, applet: &str, args: &[&str]) -> Output {
     ours
 }
 
+/// The permission bits (including setuid/setgid/sticky) of `path`, following symlinks.
+#[track_caller]
+pub fn mode_of(path: impl AsRef<Path>) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
 /// Shows bytes readably in assertion messages.
 pub fn show(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
