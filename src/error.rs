@@ -5,7 +5,7 @@
 //! follows. Text is rendered only through `exit`, never through `Display` of the errno.
 
 use crate::exit;
-use rustix::io::Errno;
+use crate::sys::Errno;
 
 /// A failure described in daemontools' words.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

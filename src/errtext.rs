@@ -3,7 +3,7 @@
 //! Pure table lookup; every message that carries an errno gets its text from here, never
 //! from `Display` of an error type, so the words match daemontools 0.76 byte for byte.
 
-use rustix::io::Errno;
+use crate::sys::Errno;
 
 /// The text for any value not in the table.
 pub const UNKNOWN: &str = "unknown error";

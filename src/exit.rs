@@ -6,7 +6,7 @@
 
 use crate::errtext;
 use crate::sys;
-use rustix::io::Errno;
+use crate::sys::Errno;
 use std::ffi::CStr;
 
 /// Success.
