@@ -22,6 +22,8 @@ mod svscanboot;
 mod svstat;
 mod tai64n;
 mod tai64nlocal;
+mod tcprules;
+mod tcprulescheck;
 
 /// One program daemonbox can be.
 #[derive(Debug)]
@@ -109,6 +111,14 @@ pub const APPLETS: &[Applet] = &[
         name: "tai64nlocal",
         main: tai64nlocal::main,
     },
+    Applet {
+        name: "tcprules",
+        main: tcprules::main,
+    },
+    Applet {
+        name: "tcprulescheck",
+        main: tcprulescheck::main,
+    },
 ];
 
 /// The applet called `name`, if there is one.
@@ -151,6 +161,8 @@ mod tests {
                 "svstat",
                 "tai64n",
                 "tai64nlocal",
+                "tcprules",
+                "tcprulescheck",
             ]
         );
     }

@@ -16,6 +16,7 @@ mod format;
 mod getopt;
 mod multicall;
 mod sys;
+mod ucspi;
 
 #[path = "../applets/mod.rs"]
 mod applets;

@@ -9,3 +9,8 @@ pub mod civil;
 pub mod lines;
 pub mod tzif;
 pub mod tzrule;
+
+pub mod cdb;
+pub mod ip;
+pub mod num;
+pub mod rules;

@@ -198,3 +198,17 @@ pub fn read_spare(fd: impl AsFd, buf: &mut Vec<u8>) -> Result<usize> {
         }
     }
 }
+
+/// close(2), reporting its error (a file system may report a failed write only here).
+pub fn close(fd: OwnedFd) -> Result<()> {
+    use rustix::fd::IntoRawFd;
+    let raw = fd.into_raw_fd();
+    // SAFETY: `raw` came from an OwnedFd whose ownership ends here; it is closed once.
+    if unsafe { libc::close(raw) } == 0 {
+        Ok(())
+    } else {
+        Err(Errno::from_raw_os_error(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        ))
+    }
+}

@@ -19,6 +19,7 @@ pub mod fd;
 pub mod fifo;
 pub mod inotify;
 pub mod lock;
+pub mod map;
 pub mod pipe;
 pub mod poll;
 pub mod proc;

@@ -31,6 +31,8 @@ pub const APPLETS: &[&str] = &[
     "svstat",
     "tai64n",
     "tai64nlocal",
+    "tcprules",
+    "tcprulescheck",
 ];
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);

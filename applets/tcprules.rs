@@ -1,0 +1,69 @@
+//! tcprules: compiles rules text on stdin into the cdb tcpserver's `-x` reads.
+//!
+//! `tcprules rules.cdb rules.tmp < rules`: writes `rules.tmp`, syncs it and renames it to
+//! `rules.cdb`, so tcpserver sees the old or the new rules, never a mixture. The database
+//! is byte-identical to ucspi-tcp 0.88's for the same input (see `format::rules` for the
+//! language and the one IPv6 extension). Exit 0; 100 for usage or a line it cannot parse
+//! (`unable to parse this line: LINE`, the old cdb kept); 111 for a system error.
+
+use crate::exit;
+use crate::format::cdb::{self, Maker};
+use crate::format::rules::{self, Line};
+use crate::sys::{self, Errno};
+use std::ffi::CStr;
+
+const PROG: &str = "tcprules";
+const USAGE: &str = "tcprules rules.cdb rules.tmp";
+/// Records are written out whenever this much is pending.
+const FLUSH_AT: usize = 1 << 16;
+
+/// Entry point.
+pub fn main(args: &[&CStr]) -> u8 {
+    let (Some(cdb_name), Some(tmp)) = (args.get(1), args.get(2)) else {
+        exit::usage(PROG, USAGE, exit::USAGE)
+    };
+    let (cdb_name, tmp) = (cdb_name.to_bytes(), tmp.to_bytes());
+    let fd = sys::fd::open_trunc(tmp)
+        .unwrap_or_else(|e| exit::die_sys(PROG, &[b"unable to create ", tmp], e, exit::TEMP));
+    let die_write =
+        |e: Errno| -> ! { exit::die_sys(PROG, &[b"unable to write to ", tmp], e, exit::TEMP) };
+    let input = sys::fd::read_to_end(sys::fd::stdin())
+        .unwrap_or_else(|e| exit::die_sys(PROG, &[b"unable to read input"], e, exit::TEMP));
+    let mut maker = Maker::default();
+    let mut out = vec![0u8; cdb::HEADER_LEN];
+    for line in input.split_inclusive(|&b| b == b'\n') {
+        match rules::parse_line(line) {
+            Ok(Line::Skip) => {}
+            Ok(Line::Rule(keys, data)) => keys
+                .for_each(|key| maker.add(key, &data, &mut out))
+                .unwrap_or_else(|_| die_write(Errno::NOMEM)),
+            Err(_) => {
+                let line = rules::trim(line);
+                let shown = line.split(|&b| b == 0).next().unwrap_or_default();
+                exit::die(PROG, &[b"unable to parse this line: ", shown], exit::USAGE)
+            }
+        }
+        if out.len() >= FLUSH_AT {
+            sys::fd::write_all(&fd, &out).unwrap_or_else(|e| die_write(e));
+            out.clear();
+        }
+    }
+    let header = maker
+        .finish(&mut out)
+        .unwrap_or_else(|_| die_write(Errno::NOMEM));
+    sys::fd::write_all(&fd, &out)
+        .and_then(|()| sys::fd::rewind(&fd))
+        .and_then(|()| sys::fd::write_all(&fd, &header))
+        .and_then(|()| sys::fd::fsync(&fd))
+        .and_then(|()| sys::fd::close(fd))
+        .unwrap_or_else(|e| die_write(e));
+    if let Err(e) = sys::dir::rename(tmp, cdb_name) {
+        exit::die_sys(
+            PROG,
+            &[b"unable to move ", tmp, b" to ", cdb_name],
+            e,
+            exit::TEMP,
+        );
+    }
+    exit::OK
+}
