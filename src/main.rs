@@ -14,7 +14,9 @@ mod errtext;
 mod exit;
 mod format;
 mod getopt;
+mod ident;
 mod multicall;
+mod resolver;
 mod sys;
 mod ucspi;
 

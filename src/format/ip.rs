@@ -160,6 +160,11 @@ pub fn scan6(s: &[u8]) -> Option<(Ip, usize)> {
     Some((ip, len))
 }
 
+/// `s` as an address when it is exactly one IPv4 or IPv6 address.
+pub fn parse(s: &[u8]) -> Option<Ip> {
+    scan6(s).and_then(|(ip, len)| (len == s.len()).then_some(ip))
+}
+
 /// The IPv6 patch's `ip6_fmt` (a mapped address prints as `::ffff:a.b.c.d`).
 pub fn push6(out: &mut Vec<u8>, ip: &Ip) {
     // The longest run of zero groups (first of equal runs), in bytes.
@@ -282,6 +287,15 @@ mod tests {
         assert_eq!(parse6("::1:deny"), Some(("::1:de".to_string(), 6)));
         assert_eq!(parse6("1::/"), Some(("1::".to_string(), 3)));
         assert_eq!(parse6("::1 "), Some(("::1".to_string(), 3)));
+    }
+
+    #[test]
+    fn whole_addresses() {
+        assert_eq!(parse(b"10.1.2.3"), Some(mapped([10, 1, 2, 3])));
+        assert_eq!(parse(b"::"), Some(V6_ANY));
+        assert_eq!(parse(b"10.1.2.3x"), None);
+        assert_eq!(parse(b"host"), None);
+        assert_eq!(parse(b""), None);
     }
 
     #[test]

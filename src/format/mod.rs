@@ -1,6 +1,8 @@
 //! On-disk and wire formats shared by several applets. Pure codecs only: no I/O here.
 
 pub mod envfile;
+pub mod hosts;
+pub mod ident;
 pub mod passwd;
 pub mod status;
 pub mod tai;
@@ -11,6 +13,8 @@ pub mod tzif;
 pub mod tzrule;
 
 pub mod cdb;
+pub mod dns;
 pub mod ip;
 pub mod num;
+pub mod resolvconf;
 pub mod rules;

@@ -18,3 +18,21 @@ pub fn poll(fds: &mut [PollFd<'_>], timeout: Option<Duration>) -> Result<usize> 
         other => other,
     }
 }
+
+/// Waits until `fd` is ready for `events` or the monotonic clock reaches `deadline`
+/// (see `clock::monotonic`); returns whether it became ready. A caught signal does not
+/// end the wait early.
+pub fn wait_until(fd: impl rustix::fd::AsFd, events: PollFlags, deadline: Duration) -> Result<bool> {
+    let fd = fd.as_fd();
+    loop {
+        let now = super::clock::monotonic();
+        let left = deadline.saturating_sub(now);
+        let mut fds = [PollFd::from_borrowed_fd(fd, events)];
+        if poll(&mut fds, Some(left))? > 0 {
+            return Ok(true);
+        }
+        if super::clock::monotonic() >= deadline {
+            return Ok(false);
+        }
+    }
+}
