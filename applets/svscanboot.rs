@@ -15,7 +15,8 @@
 //! readproctitle's status (128 + signal if it was killed), as the script's pipeline does.
 
 use crate::exit;
-use crate::sys::{self, OwnedFd, proc};
+use crate::sys::spawn::{Program, Source, Spawn};
+use crate::sys::{self, AsFd, OwnedFd, proc};
 use std::ffi::{CStr, CString};
 
 const DEFAULT_DIR: &[u8] = b"/service";
@@ -51,37 +52,21 @@ fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -
     all
 }
 
-/// In a forked child: fd `target` = `fd` (if any), then exec the applet `argv[0]`.
-fn exec_applet(
-    exe: Option<&CStr>,
-    argv: &[&CStr],
-    env: &[Vec<u8>],
-    fd: Option<(&OwnedFd, i32)>,
-) -> ! {
-    if let Some((fd, target)) = fd
-        && sys::fd::dup_to(fd, target).is_err()
-    {
-        proc::exit(exit::TEMP);
-    }
-    if let Some(exe) = exe {
-        sys::exec::exec_file_env(exe, argv, env);
-    }
-    sys::exec::pathexec(argv, Some(env));
-    proc::exit(exit::TEMP)
-}
-
-/// Forks a child running `argv` (see [`exec_applet`]); `None` if the fork failed.
+/// Starts the applet `argv[0]` (this executable if known, else found in PATH) with exactly
+/// `env`, and `fd` on descriptor `target` if given; `None` if the fork failed. A child that
+/// cannot run it exits 111 silently, as the script's commands would have failed.
 fn spawn(
     exe: Option<&CStr>,
     argv: &[&CStr],
     env: &[Vec<u8>],
     fd: Option<(&OwnedFd, i32)>,
 ) -> Option<proc::Pid> {
-    match proc::fork() {
-        Ok(proc::Forked::Parent(pid)) => Some(pid),
-        Ok(proc::Forked::Child) => exec_applet(exe, argv, env, fd),
-        Err(_) => None,
+    let program = exe.map_or(Program::Search, Program::FileThenSearch);
+    let mut child = Spawn::new(program, argv).env(env);
+    if let Some((fd, target)) = fd {
+        child = child.fd(Source::Dup(fd.as_fd()), target);
     }
+    child.start(|_| exit::TEMP).ok()
 }
 
 fn status_code(status: proc::WaitStatus) -> u8 {

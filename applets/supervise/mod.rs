@@ -30,8 +30,8 @@ use crate::exit;
 use crate::format::status::{self, LOCK, OK, STATUS, STATUS_NEW, SUPERVISE_DIR};
 use crate::format::tai::Stamp;
 use crate::sys::poll::{PollFd, PollFlags};
-use crate::sys::proc::Forked;
 use crate::sys::signal::{SIGCHLD, SelfPipe};
+use crate::sys::spawn::{Program, Spawn};
 use crate::sys::{self, OwnedFd};
 use control::Control;
 use state::{Action, Event, State};
@@ -297,13 +297,12 @@ impl<'a> Supervisor<'a> {
         if now < self.next_start {
             return;
         }
-        match sys::proc::fork() {
-            Ok(Forked::Child) => {
-                sys::signal::restore_for_child(&[SIGCHLD]);
-                let e = sys::exec::exec_file(RUN_PATH, &[RUN_PATH]);
-                fatal(&[b"unable to start ", self.dir, b"/", status::RUN], e)
-            }
-            Ok(Forked::Parent(pid)) => {
+        let argv = [RUN_PATH];
+        let child = Spawn::new(Program::File(RUN_PATH), &argv).default_signals(&[SIGCHLD]);
+        let dir = self.dir;
+        let what: &[&[u8]] = &[b"unable to start ", dir, b"/", status::RUN];
+        match child.start(|f| exit::fatal_sys(PROG, what, f.errno, exit::TEMP)) {
+            Ok(pid) => {
                 self.apply(Event::Started(pid));
                 // Measured after the new stamp, so two start stamps are never less than
                 // the interval apart.
