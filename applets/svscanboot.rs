@@ -15,6 +15,7 @@
 //! readproctitle's status (128 + signal if it was killed), as the script's pipeline does.
 
 use crate::exit;
+use crate::svdir;
 use crate::sys::spawn::{Program, Source, Spawn};
 use crate::sys::{self, AsFd, OwnedFd, proc};
 use std::ffi::{CStr, CString};
@@ -33,9 +34,10 @@ const SIGNAL_BASE: u8 = 128;
 /// The shell's expansion of `DIR/*` and `DIR/*/log`, given the names in DIR (any order) and
 /// which of them have a `log`: sorted, dot names skipped, an empty match kept literally.
 fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
-    let mut visible: Vec<&Vec<u8>> = names.iter().filter(|n| n.first() != Some(&b'.')).collect();
+    let mut visible: Vec<&Vec<u8>> = names.iter().filter(|n| svdir::is_service_name(n)).collect();
     visible.sort();
     let path = |name: &[u8], tail: &[u8]| [dir, b"/", name, tail].concat();
+    let log = [b"/", svdir::LOG].concat();
     let mut all: Vec<Vec<u8>> = visible.iter().map(|n| path(n, b"")).collect();
     if all.is_empty() {
         all.push(path(b"*", b""));
@@ -43,10 +45,10 @@ fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -
     let mut logs: Vec<Vec<u8>> = visible
         .iter()
         .filter(|n| has_log(n))
-        .map(|n| path(n, b"/log"))
+        .map(|n| path(n, &log))
         .collect();
     if logs.is_empty() {
-        logs.push(path(b"*", b"/log"));
+        logs.push(path(b"*", &log));
     }
     all.extend(logs);
     all
@@ -101,7 +103,7 @@ pub fn main(args: &[&CStr]) -> u8 {
 
     let names = sys::dir::names(dir).unwrap_or_default();
     let targets = svc_targets(dir, &names, |name| {
-        sys::dir::lstat(&[dir, b"/", name, b"/log"].concat()).is_ok()
+        sys::dir::lstat(&[dir, b"/", name, b"/", svdir::LOG].concat()).is_ok()
     });
     let targets: Vec<CString> = targets
         .into_iter()

@@ -15,6 +15,7 @@ mod exit;
 mod format;
 mod getopt;
 mod multicall;
+mod svdir;
 mod sys;
 
 #[path = "../applets/mod.rs"]

@@ -8,14 +8,13 @@ use super::PROG;
 use super::shutdown::{self, Left, ServiceView, Step};
 use super::table::{Key, Pid, Role, Table};
 use crate::exit;
+use crate::svdir::{self, LOG, ServiceDir};
 use crate::sys::spawn::{Program, Source, Spawn, Stage};
 use crate::sys::{self, AsFd, Errno, pipe::HeldPipe, proc, signal};
 use std::ffi::{CStr, CString};
 use std::time::Duration;
 
-const LOG: &[u8] = b"log";
 const SUPERVISE: &CStr = c"supervise";
-const CONTROL: &[u8] = b"/supervise/control";
 /// Control bytes: stop the service and exit; exit when the service does; kill the service.
 const STOP: &[u8] = b"dx";
 const EXIT_LATER: &[u8] = b"x";
@@ -104,7 +103,7 @@ impl Scan {
 
     /// 0.76's start(name), plus the pick-up of a `log` added later.
     pub fn start(&mut self, name: &[u8], periodic: bool, now: Duration) {
-        if name.first() == Some(&b'.') {
+        if !svdir::is_service_name(name) {
             return;
         }
         let meta = match sys::dir::stat(name) {
@@ -292,6 +291,7 @@ fn start_supervise(
 
 /// Writes control bytes to a supervise of service `name`; true if they were written.
 fn control(name: &[u8], role: Role, bytes: &[u8]) -> bool {
-    let path = [&service_path(name, role)[..], CONTROL].concat();
-    sys::fd::open_write(&path).is_ok_and(|fd| sys::fd::write_all(&fd, bytes).is_ok())
+    ServiceDir::at(&service_path(name, role))
+        .control(bytes)
+        .is_ok()
 }
