@@ -34,6 +34,24 @@ impl Error {
         }
     }
 
+    /// The message without the program name: `WHAT` or `WHAT: errtext`.
+    pub fn text(&self) -> Vec<u8> {
+        match self {
+            Error::Sys { what, errno } => {
+                [what, &b": "[..], crate::errtext::text(*errno).as_bytes()].concat()
+            }
+            Error::Plain { what } => what.clone(),
+        }
+    }
+
+    /// Prints `prog: warning: ...`.
+    pub fn warn(&self, prog: &str) {
+        match self {
+            Error::Sys { what, errno } => exit::warn_sys(prog, &[what], *errno),
+            Error::Plain { what } => exit::warn(prog, &[what]),
+        }
+    }
+
     /// Prints `prog: fatal: ...` and exits with `code`.
     pub fn die(&self, prog: &str, code: u8) -> ! {
         match self {

@@ -17,6 +17,7 @@ mod getopt;
 mod ident;
 mod multicall;
 mod resolver;
+mod svdir;
 mod sys;
 mod ucspi;
 

@@ -5,7 +5,7 @@
 //! the loop starts simply queue up. It must not interpret the bytes: that is `state.rs`.
 
 use crate::exit;
-use crate::format::status::CONTROL;
+use crate::svdir::CONTROL;
 use crate::sys::{self, BorrowedFd, OwnedFd};
 
 /// Bytes read from the FIFO per read(2); a burst longer than this takes several reads.

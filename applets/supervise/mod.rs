@@ -27,11 +27,12 @@ mod state;
 mod takeover;
 
 use crate::exit;
-use crate::format::status::{self, LOCK, OK, STATUS, STATUS_NEW, SUPERVISE_DIR};
+use crate::format::status;
 use crate::format::tai::Stamp;
+use crate::svdir::{self, LOCK, OK, SUPERVISE_DIR, SUPERVISE_DIR_MODE, ServiceDir};
 use crate::sys::poll::{PollFd, PollFlags};
-use crate::sys::proc::Forked;
 use crate::sys::signal::{SIGCHLD, SelfPipe};
+use crate::sys::spawn::{Program, Spawn};
 use crate::sys::{self, OwnedFd};
 use control::Control;
 use state::{Action, Event, State};
@@ -96,12 +97,12 @@ fn fatal(pieces: &[&[u8]], errno: sys::Errno) -> ! {
 /// The Debian patch: when `supervise` cannot be made because it is a symbolic link, make
 /// the directory it points to. Returns the exit code on its (prefix-less) fatal error.
 fn mkdir_supervise() -> Result<(), u8> {
-    if sys::dir::mkdir(SUPERVISE_DIR, status::SUPERVISE_DIR_MODE).is_ok() {
+    if sys::dir::mkdir(SUPERVISE_DIR, SUPERVISE_DIR_MODE).is_ok() {
         return Ok(());
     }
     let errno = match sys::dir::readlink(SUPERVISE_DIR) {
         Ok(target) if target.len() < READLINK_MAX => {
-            let _ = sys::dir::mkdir(&target, status::SUPERVISE_DIR_MODE);
+            let _ = sys::dir::mkdir(&target, SUPERVISE_DIR_MODE);
             return Ok(());
         }
         Err(sys::Errno::NOENT | sys::Errno::INVAL) => return Ok(()),
@@ -114,37 +115,10 @@ fn mkdir_supervise() -> Result<(), u8> {
     Err(exit::TEMP)
 }
 
-/// Replaces `supervise/status` atomically (write `status.new`, rename); failures are
-/// warnings and leave the old record in place.
+/// Replaces `supervise/status` atomically; a failure is a warning and leaves the old record.
 fn write_status(dir: &[u8], record: &status::Status) {
-    let bytes = status::pack(record);
-    let fd = match sys::fd::open_trunc(STATUS_NEW) {
-        Ok(fd) => fd,
-        Err(e) => return exit::warn_sys(PROG, &[b"unable to open ", dir, b"/", STATUS_NEW], e),
-    };
-    match sys::fd::write(&fd, &bytes) {
-        Ok(n) if n == bytes.len() => {}
-        Ok(_) => {
-            return exit::warn(
-                PROG,
-                &[
-                    b"unable to write ",
-                    dir,
-                    b"/",
-                    STATUS_NEW,
-                    b": partial write",
-                ],
-            );
-        }
-        Err(e) => return exit::warn_sys(PROG, &[b"unable to write ", dir, b"/", STATUS_NEW], e),
-    }
-    drop(fd);
-    if let Err(e) = sys::dir::rename(STATUS_NEW, STATUS) {
-        exit::warn_sys(
-            PROG,
-            &[b"unable to rename ", dir, b"/", STATUS_NEW, b" to status"],
-            e,
-        );
+    if let Err(e) = ServiceDir::current(dir).write_status(&status::pack(record)) {
+        e.warn(PROG);
     }
 }
 
@@ -157,8 +131,8 @@ impl<'a> Supervisor<'a> {
         if let Err(e) = sys::dir::chdir(dir) {
             fatal(&[b"unable to chdir to ", dir], e);
         }
-        let down = sys::dir::exists(status::DOWN)
-            .unwrap_or_else(|e| fatal(&[b"unable to stat ", dir, b"/", status::DOWN], e));
+        let down = sys::dir::exists(svdir::DOWN)
+            .unwrap_or_else(|e| fatal(&[b"unable to stat ", dir, b"/", svdir::DOWN], e));
         mkdir_supervise()?;
         let lock = sys::fd::open_append(LOCK)
             .and_then(|fd| sys::lock::lock_exclusive_nonblocking(&fd).map(|()| fd))
@@ -297,13 +271,12 @@ impl<'a> Supervisor<'a> {
         if now < self.next_start {
             return;
         }
-        match sys::proc::fork() {
-            Ok(Forked::Child) => {
-                sys::signal::restore_for_child(&[SIGCHLD]);
-                let e = sys::exec::exec_file(RUN_PATH, &[RUN_PATH]);
-                fatal(&[b"unable to start ", self.dir, b"/", status::RUN], e)
-            }
-            Ok(Forked::Parent(pid)) => {
+        let argv = [RUN_PATH];
+        let child = Spawn::new(Program::File(RUN_PATH), &argv).default_signals(&[SIGCHLD]);
+        let dir = self.dir;
+        let what: &[&[u8]] = &[b"unable to start ", dir, b"/", svdir::RUN];
+        match child.start(|f| exit::fatal_sys(PROG, what, f.errno, exit::TEMP)) {
+            Ok(pid) => {
                 self.apply(Event::Started(pid));
                 // Measured after the new stamp, so two start stamps are never less than
                 // the interval apart.

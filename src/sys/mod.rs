@@ -25,6 +25,7 @@ pub mod poll;
 pub mod proc;
 pub mod signal;
 pub mod socket;
+pub mod spawn;
 
 pub use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 pub use rustix::io::Errno;
