@@ -24,6 +24,7 @@ mod tai64n;
 mod tai64nlocal;
 mod tcprules;
 mod tcprulescheck;
+mod tcpserver;
 
 /// One program daemonbox can be.
 #[derive(Debug)]
@@ -119,6 +120,10 @@ pub const APPLETS: &[Applet] = &[
         name: "tcprulescheck",
         main: tcprulescheck::main,
     },
+    Applet {
+        name: "tcpserver",
+        main: tcpserver::main,
+    },
 ];
 
 /// The applet called `name`, if there is one.
@@ -163,6 +168,7 @@ mod tests {
                 "tai64nlocal",
                 "tcprules",
                 "tcprulescheck",
+                "tcpserver",
             ]
         );
     }

@@ -14,7 +14,11 @@ const IDENT_PORT: u16 = 113;
 
 /// The answer for the connection `local` <- `remote`, from `remote`'s ident server, within
 /// `timeout` in all; an error when there is no complete answer in time.
-pub fn remote_info(local: &Endpoint, remote: &Endpoint, timeout: Duration) -> Result<Vec<u8>, Errno> {
+pub fn remote_info(
+    local: &Endpoint,
+    remote: &Endpoint,
+    timeout: Duration,
+) -> Result<Vec<u8>, Errno> {
     let deadline = sys::clock::monotonic() + timeout;
     let v6 = !(ip::is_mapped(&local.ip) && ip::is_mapped(&remote.ip));
     let fd = sys::socket::tcp(v6)?;

@@ -115,31 +115,47 @@ impl Resolver {
     }
 
     /// The addresses of `name` in random order: the name itself when it is an address,
-    /// else /etc/hosts, else DNS (A records, and AAAA records first when `v6` is set).
+    /// else /etc/hosts, else DNS with the search list. IPv4 addresses come first; IPv6 ones
+    /// are used when `v6` is set and there is no IPv4 address.
     pub fn addresses_of(&mut self, name: &[u8], v6: bool) -> Result<Vec<Ip>, Errno> {
         if let Some(addr) = ip::parse(name) {
             return Ok(vec![addr]);
         }
-        let wanted = |a: &Ip| v6 || ip::is_mapped(a);
         let hosts = sys::fd::read_file(HOSTS_FILE).unwrap_or_default();
-        let mut found: Vec<Ip> = hosts::addresses(&hosts, name)
-            .into_iter()
-            .filter(wanted)
-            .collect();
+        let listed = hosts::addresses(&hosts, name);
+        let mut found: Vec<Ip> = listed.iter().copied().filter(ip::is_mapped).collect();
+        if found.is_empty() && v6 {
+            found = listed;
+        }
         for candidate in resolvconf::qualify(name, &self.search) {
             if !found.is_empty() {
                 break;
             }
-            let wire = dns::from_dot(&candidate).ok_or(Errno::PROTO)?;
-            let types: &[u16] = if v6 { &[dns::T_AAAA, dns::T_A] } else { &[dns::T_A] };
-            for &qtype in types {
-                let packet = self.query(&wire, qtype)?;
-                found.extend(dns::addresses(&packet, v6).map_err(|_| Errno::PROTO)?);
+            found = self.dns_addresses(&candidate, false)?;
+            if found.is_empty() && v6 {
+                found = self.dns_addresses(&candidate, true)?;
             }
         }
         for i in (1..found.len()).rev() {
             let j = (self.random() % (i as u64 + 1)) as usize;
             found.swap(i, j);
+        }
+        Ok(found)
+    }
+
+    /// The addresses DNS gives for `name` exactly as written (no /etc/hosts, no search
+    /// list): its A records, or with `v6` its AAAA and A records.
+    pub fn dns_addresses(&mut self, name: &[u8], v6: bool) -> Result<Vec<Ip>, Errno> {
+        let wire = dns::from_dot(name).ok_or(Errno::PROTO)?;
+        let mut found = Vec::new();
+        let types: &[u16] = if v6 {
+            &[dns::T_AAAA, dns::T_A]
+        } else {
+            &[dns::T_A]
+        };
+        for &qtype in types {
+            let packet = self.query(&wire, qtype)?;
+            found.extend(dns::addresses(&packet, v6).map_err(|_| Errno::PROTO)?);
         }
         Ok(found)
     }

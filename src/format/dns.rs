@@ -42,7 +42,7 @@ pub fn from_dot(text: &[u8]) -> Option<Vec<u8>> {
     let mut name = Vec::with_capacity(text.len() + 2);
     let mut label = Vec::with_capacity(LABEL_MAX);
     let mut rest = text;
-    let mut end_label = |name: &mut Vec<u8>, label: &mut Vec<u8>| -> Option<()> {
+    let end_label = |name: &mut Vec<u8>, label: &mut Vec<u8>| -> Option<()> {
         if !label.is_empty() {
             if name.len() + label.len() + 1 > NAME_MAX {
                 return None;

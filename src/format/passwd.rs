@@ -3,11 +3,25 @@
 //! Pure parsing, no NSS and no I/O (the caller reads the file). Follows the C library's
 //! "files" database: leading blanks are skipped, empty and `#` lines are ignored, a line whose
 //! uid or gid is not a plain decimal number is skipped, and the first line with the name wins.
-//! Only what the chain-loading tools use is decoded (uid and primary gid); no applet needs
-//! /etc/group, because setuidgid keeps only the primary group.
+//! Only what is used is decoded: uid and primary gid (the chain-loading tools), and a
+//! group's gid from /etc/group (`name:password:gid:members`, tcpserver's `-g name`).
 
 /// Where accounts are looked up.
 pub const PASSWD_FILE: &[u8] = b"/etc/passwd";
+
+/// Where groups are looked up.
+pub const GROUP_FILE: &[u8] = b"/etc/group";
+
+/// The gid of group `name` in the contents of a group file.
+pub fn group_gid(group: &[u8], name: &[u8]) -> Option<u32> {
+    group.split(|&b| b == b'\n').find_map(|line| {
+        let start = line.iter().position(|b| !b.is_ascii_whitespace())?;
+        let mut fields = line[start..].split(|&b| b == b':');
+        let found = fields.next()? == name && !name.is_empty() && !name.starts_with(b"#");
+        let _password = fields.next()?;
+        found.then(|| number(fields.next()?)).flatten()
+    })
+}
 
 /// The ids of an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +106,19 @@ mod tests {
             let got = find(SAMPLE, name).map(|a| (a.uid, a.gid));
             assert_eq!(got, *expected, "name {:?}", String::from_utf8_lossy(name));
         }
+    }
+
+    #[test]
+    fn groups() {
+        let group = b"root:x:0:\nmail:x:8:\n  indented:x:9:a,b\nbad:x:z:\n#c:x:5:\nlast:x:10";
+        assert_eq!(group_gid(group, b"root"), Some(0));
+        assert_eq!(group_gid(group, b"mail"), Some(8));
+        assert_eq!(group_gid(group, b"indented"), Some(9));
+        assert_eq!(group_gid(group, b"last"), Some(10));
+        assert_eq!(group_gid(group, b"bad"), None);
+        assert_eq!(group_gid(group, b"#c"), None);
+        assert_eq!(group_gid(group, b"nosuch"), None);
+        assert_eq!(group_gid(group, b""), None);
     }
 
     #[test]

@@ -10,3 +10,9 @@ pub fn lookup(name: &[u8]) -> Option<Account> {
     let contents = super::fd::read_file(passwd::PASSWD_FILE).ok()?;
     passwd::find(&contents, name)
 }
+
+/// The gid of group `name` in /etc/group (open, read, close).
+pub fn group_id(name: &[u8]) -> Option<u32> {
+    let contents = super::fd::read_file(passwd::GROUP_FILE).ok()?;
+    passwd::group_gid(&contents, name)
+}

@@ -218,3 +218,12 @@ pub fn close(fd: OwnedFd) -> Result<()> {
         ))
     }
 }
+
+/// close(2) of a descriptor number no `OwnedFd` owns: the standard descriptors a server
+/// gives up (tcpserver's 0 and 1), or, in a forked child about to exec or exit, a
+/// descriptor it must stop sharing with its parent. Errors (EBADF) are ignored.
+pub fn close_number(fd: RawFd) {
+    // SAFETY: closing a number has no memory effects; callers keep no OwnedFd for it that
+    // will be used (or dropped) afterwards in this process.
+    unsafe { libc::close(fd) };
+}

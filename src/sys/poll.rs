@@ -22,7 +22,11 @@ pub fn poll(fds: &mut [PollFd<'_>], timeout: Option<Duration>) -> Result<usize> 
 /// Waits until `fd` is ready for `events` or the monotonic clock reaches `deadline`
 /// (see `clock::monotonic`); returns whether it became ready. A caught signal does not
 /// end the wait early.
-pub fn wait_until(fd: impl rustix::fd::AsFd, events: PollFlags, deadline: Duration) -> Result<bool> {
+pub fn wait_until(
+    fd: impl rustix::fd::AsFd,
+    events: PollFlags,
+    deadline: Duration,
+) -> Result<bool> {
     let fd = fd.as_fd();
     loop {
         let now = super::clock::monotonic();

@@ -180,7 +180,10 @@ pub fn kill_ip_options(fd: impl AsFd) -> Result<()> {
 }
 
 /// if_nametoindex(3): the index of a network interface (0 when there is none).
-pub fn interface_index(name: &std::ffi::CStr) -> u32 {
+pub fn interface_index(name: &[u8]) -> u32 {
+    let Ok(name) = std::ffi::CString::new(name) else {
+        return 0;
+    };
     // SAFETY: `name` is a valid C string.
     unsafe { libc::if_nametoindex(name.as_ptr()) }
 }

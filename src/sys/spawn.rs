@@ -46,6 +46,16 @@ pub struct Failure {
     pub errno: Errno,
 }
 
+/// fork(2) for a child that has work to do before it execs (tcpserver's per-connection
+/// lookups): the child runs `child`, which ends in [`Spawn::exec_now`] or returns the exit
+/// code the child ends with. Returns the child's pid, or the fork's error.
+pub fn fork_then(child: impl FnOnce() -> u8) -> Result<proc::Pid> {
+    match proc::fork()? {
+        proc::Forked::Parent(pid) => Ok(pid),
+        proc::Forked::Child => proc::exit(child()),
+    }
+}
+
 /// A child to start.
 pub struct Spawn<'a> {
     program: Program<'a>,
@@ -117,6 +127,13 @@ impl<'a> Spawn<'a> {
             proc::Forked::Parent(pid) => Ok(pid),
             proc::Forked::Child => proc::exit(fail(self.exec())),
         }
+    }
+
+    /// The child's side of [`Spawn::start`] in the calling process, for a child started by
+    /// [`fork_then`] that had work of its own to do first: set-up and exec, or `fail`'s
+    /// exit code.
+    pub fn exec_now(&self, fail: impl Fn(Failure) -> u8) -> ! {
+        proc::exit(fail(self.exec()))
     }
 
     /// The child's side: set-up, then exec. Returns only on failure.

@@ -33,6 +33,7 @@ pub const APPLETS: &[&str] = &[
     "tai64nlocal",
     "tcprules",
     "tcprulescheck",
+    "tcpserver",
 ];
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
