@@ -10,7 +10,9 @@ mod envuidgid;
 mod fghack;
 mod multilog;
 mod pgrphack;
+mod rblsmtpd;
 mod readproctitle;
+mod recordio;
 mod setlock;
 mod setuidgid;
 mod softlimit;
@@ -22,6 +24,7 @@ mod svscanboot;
 mod svstat;
 mod tai64n;
 mod tai64nlocal;
+mod tcpclient;
 mod tcprules;
 mod tcprulescheck;
 mod tcpserver;
@@ -65,8 +68,16 @@ pub const APPLETS: &[Applet] = &[
         main: pgrphack::main,
     },
     Applet {
+        name: "rblsmtpd",
+        main: rblsmtpd::main,
+    },
+    Applet {
         name: "readproctitle",
         main: readproctitle::main,
+    },
+    Applet {
+        name: "recordio",
+        main: recordio::main,
     },
     Applet {
         name: "setlock",
@@ -113,6 +124,10 @@ pub const APPLETS: &[Applet] = &[
         main: tai64nlocal::main,
     },
     Applet {
+        name: "tcpclient",
+        main: tcpclient::main,
+    },
+    Applet {
         name: "tcprules",
         main: tcprules::main,
     },
@@ -154,7 +169,9 @@ mod tests {
                 "fghack",
                 "multilog",
                 "pgrphack",
+                "rblsmtpd",
                 "readproctitle",
+                "recordio",
                 "setlock",
                 "setuidgid",
                 "softlimit",
@@ -166,6 +183,7 @@ mod tests {
                 "svstat",
                 "tai64n",
                 "tai64nlocal",
+                "tcpclient",
                 "tcprules",
                 "tcprulescheck",
                 "tcpserver",

@@ -110,10 +110,8 @@ impl Server<'_> {
         if !c.delay {
             let _ = socket::set_nodelay(conn);
         }
-        if !c.banner.is_empty() {
-            if let Err(e) = sys::fd::write_all(conn, c.banner) {
-                return self.drop_connection(&[b"unable to print banner"], Some(e));
-            }
+        if let Err(e) = sys::fd::write_all(conn, c.banner) {
+            return self.drop_connection(&[b"unable to print banner"], Some(e));
         }
         let local = match socket::local(conn) {
             Ok(local) => local,

@@ -89,7 +89,7 @@ impl Options {
     /// Reads `timeout:N` and `attempts:N` words (others are ignored), over `self`.
     pub fn read_words(mut self, text: &[u8]) -> Options {
         for word in words(text) {
-            let mut value = |key: &[u8]| {
+            let value = |key: &[u8]| {
                 let digits = word.strip_prefix(key)?;
                 super::num::all_digits(digits)
                     .filter(|_| !digits.is_empty())
