@@ -23,3 +23,5 @@ mod svscanboot;
 mod svstat;
 mod tai64n;
 mod tai64nlocal;
+mod tcprules;
+mod tcprulescheck;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod net;
+
 use std::ffi::OsStr;
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -12,7 +14,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The 17 applet names.
+/// The applet names.
 pub const APPLETS: &[&str] = &[
     "envdir",
     "envuidgid",
