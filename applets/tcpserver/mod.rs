@@ -222,9 +222,14 @@ impl Loop<'_> {
                 fds.push(PollFd::new(&self.listener, PollFlags::IN));
             }
             let timeout = self.paused_until.map(|until| until.saturating_sub(now));
-            let _ = sys::poll::poll(&mut fds, timeout);
-            let ready = accepting && !fds[1].revents().is_empty();
+            let polled = sys::poll::poll(&mut fds, timeout);
+            let ready = accepting && polled.is_ok() && !fds[1].revents().is_empty();
             drop(fds);
+            if polled.is_err() {
+                // EINVAL when the descriptor limit is below the number polled: wait on no
+                // descriptor at all rather than spin.
+                let _ = sys::poll::poll(&mut [], Some(ACCEPT_PAUSE));
+            }
             for signal in self.selfpipe.drain() {
                 if signal == SIGTERM {
                     return exit::OK;

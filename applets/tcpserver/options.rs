@@ -81,7 +81,7 @@ pub struct Config<'a> {
 pub enum Refused {
     /// A getopt error (its line is printed before the usage).
     Getopt(GetoptError),
-    /// Host, port or program missing.
+    /// Host or port missing.
     Usage,
 }
 
@@ -156,12 +156,10 @@ pub fn parse<'a>(
             _ => c.force_v6 = true,
         }
     }
+    // A missing program is checked by the caller, after the port (0.88's order).
     let [host, port, program @ ..] = opts.operands() else {
         return Err(Refused::Usage);
     };
-    if program.is_empty() {
-        return Err(Refused::Usage);
-    }
     c.host = host.to_bytes();
     c.port = port.to_bytes();
     c.program = program;
@@ -244,7 +242,12 @@ mod tests {
 
     #[test]
     fn refusals() {
-        assert_eq!(parse_words(&["0", "1"], None), Err(Refused::Usage));
+        assert!(
+            parse_words(&["0", "1"], None)
+                .unwrap()
+                .contains("program: []")
+        );
+        assert_eq!(parse_words(&["0"], None), Err(Refused::Usage));
         assert_eq!(parse_words(&[], None), Err(Refused::Usage));
         assert_eq!(
             parse_words(&["-z", "0", "1", "p"], None),

@@ -25,3 +25,6 @@ mod tai64n;
 mod tai64nlocal;
 mod tcprules;
 mod tcprulescheck;
+mod tcpserver;
+mod tcpserver_dns;
+mod tcpserver_faults;
