@@ -274,24 +274,29 @@ fn the_limit_holds_back_connections_until_a_child_ends() {
 const RULES: &[u8] = b"127.0.0.1:allow,GREETING=\"from rules\",TCPLOCALHOST=\"rule\"\n:deny\n";
 
 #[test]
-fn rules_allow_deny_and_set_variables_as_debian() {
+fn rules_from_either_tcprules_work_in_either_tcpserver() {
     let sb = Sandbox::new();
-    assert_output(
-        &sb.run_input("tcprules", &["ok.cdb", "ok.tmp"], RULES),
-        0,
-        b"",
-        b"",
-    );
-    assert_output(
-        &sb.run_input("tcprules", &["no.cdb", "no.tmp"], b":deny\n"),
-        0,
-        b"",
-        b"",
-    );
-    for program in [sb.bin("tcpserver"), ucspi_reference("tcpserver")] {
+    // Each server reads databases built by the other implementation's tcprules.
+    let pairs = [
+        (sb.bin("tcpserver"), ucspi_reference("tcprules")),
+        (ucspi_reference("tcpserver"), sb.bin("tcprules")),
+    ];
+    for (server_program, rules_program) in pairs {
+        assert_output(
+            &sb.run_input(&rules_program, &["ok.cdb", "ok.tmp"], RULES),
+            0,
+            b"",
+            b"",
+        );
+        assert_output(
+            &sb.run_input(&rules_program, &["no.cdb", "no.tmp"], b":deny\n"),
+            0,
+            b"",
+            b"",
+        );
         let server = serve(
             &sb,
-            &program,
+            &server_program,
             &[
                 "-v",
                 "-HRl0",
@@ -306,7 +311,7 @@ fn rules_allow_deny_and_set_variables_as_debian() {
         assert_eq!(show(&visit(server.addr()).0), "from rules rule\n");
         let server = serve(
             &sb,
-            &program,
+            &server_program,
             &["-v", "-HRl0", "-xno.cdb", "127.0.0.1", "0", "echo", "never"],
         );
         let (out, client) = visit(server.addr());

@@ -1,0 +1,82 @@
+//! recordio side by side with Debian's: the record of both directions, partial lines,
+//! end-of-file marks, usage and a program that cannot run.
+
+use crate::common::net::*;
+use crate::common::*;
+use crate::tcprules::same_as_reference_ucspi;
+
+/// Replaces the leading pid of every record line with PID.
+fn without_pids(text: &[u8]) -> String {
+    show(text)
+        .lines()
+        .map(|l| match l.split_once(' ') {
+            Some((pid, rest)) if pid.chars().all(|c| c.is_ascii_digit()) => format!("PID {rest}\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect()
+}
+
+#[test]
+fn records_match_debian() {
+    let sb = Sandbox::new();
+    let program = ["sh", "-c", "cat; printf 'out1\\n\\nout2'"];
+    let input = b"line one\n\nno newline";
+    let ours = sb.run_input("recordio", &program, input);
+    let theirs = sb.run_input(ucspi_reference("recordio"), &program, input);
+    assert_eq!(ours.status.code(), Some(0));
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert_eq!(show(&ours.stdout), "line one\n\nno newlineout1\n\nout2");
+    assert_eq!(without_pids(&ours.stderr), without_pids(&theirs.stderr));
+    assert_eq!(
+        without_pids(&ours.stderr),
+        "PID < line one \nPID <  \nPID < no newline+\nPID < [EOF]\nPID > line one \nPID >  \n\
+         PID > no newline+\nPID > out1 \nPID >  \nPID > out2+\nPID > [EOF]\n"
+    );
+    // The pid recorded is the program's own.
+    let out = sb.run_input("recordio", &["sh", "-c", "echo $$"], b"");
+    let pid = show(&out.stdout).trim().to_string();
+    let records = show(&out.stderr);
+    assert_eq!(records.lines().count(), 3, "{records}");
+    assert!(
+        records.lines().all(|l| l.starts_with(&format!("{pid} "))),
+        "{records}"
+    );
+}
+
+#[test]
+fn long_input_moves_in_chunks_of_256() {
+    let sb = Sandbox::new();
+    let input = vec![b'x'; 600];
+    let out = sb.run_input("recordio", &["cat"], &input);
+    assert_eq!(out.stdout, input);
+    let lines: Vec<String> = without_pids(&out.stderr)
+        .lines()
+        .filter(|l| l.starts_with("PID <"))
+        .map(|l| l.to_string())
+        .collect();
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[0], format!("PID < {}+", "x".repeat(256)));
+    assert_eq!(lines[2], format!("PID < {}+", "x".repeat(88)));
+}
+
+#[test]
+fn usage_and_failures_match_debian() {
+    let sb = Sandbox::new();
+    let out = same_as_reference_ucspi(&sb, "recordio", &[]);
+    assert_output(
+        &out,
+        100,
+        b"",
+        b"recordio: usage: recordio program [ arg ... ]\n",
+    );
+    for program in [sb.bin("recordio"), ucspi_reference("recordio")] {
+        let out = sb.run(&program, &["no-such-program"]);
+        assert_eq!(out.status.code(), Some(111));
+        let text = show(&out.stderr);
+        assert!(
+            text.contains("recordio: fatal: unable to run no-such-program: file does not exist\n"),
+            "{text}"
+        );
+        assert!(text.contains(" > [EOF]\n"), "{text}");
+    }
+}
