@@ -31,10 +31,13 @@ fn without_pid(text: &[u8]) -> String {
     }
 }
 
+/// Variables set for one run.
+type Env<'a> = &'a [(&'a str, &'a str)];
+
 #[test]
 fn the_variable_decides_as_in_debian() {
     let sb = Sandbox::new();
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    let cases: &[(Env, &[&str])] = &[
         (&[("RBLSMTPD", "listed at example")], &["cat"]),
         (&[("RBLSMTPD", "-permanently listed")], &["cat"]),
         (&[("RBLSMTPD", "bad\x01text")], &["-t", "0", "cat"]),
