@@ -223,13 +223,10 @@ impl Loop<'_> {
             }
             let timeout = self.paused_until.map(|until| until.saturating_sub(now));
             let polled = sys::poll::poll(&mut fds, timeout);
-            let ready = accepting && polled.is_ok() && !fds[1].revents().is_empty();
+            // When poll itself fails (EINVAL: the descriptor limit is below the number
+            // polled), accept is tried anyway and its failure makes the pause.
+            let ready = accepting && (polled.is_err() || !fds[1].revents().is_empty());
             drop(fds);
-            if polled.is_err() {
-                // EINVAL when the descriptor limit is below the number polled: wait on no
-                // descriptor at all rather than spin.
-                let _ = sys::poll::poll(&mut [], Some(ACCEPT_PAUSE));
-            }
             for signal in self.selfpipe.drain() {
                 if signal == SIGTERM {
                     return exit::OK;
@@ -238,6 +235,9 @@ impl Loop<'_> {
             }
             if ready {
                 self.accept();
+            }
+            if polled.is_err() {
+                let _ = sys::poll::poll(&mut [], Some(ACCEPT_PAUSE));
             }
         }
     }
