@@ -15,9 +15,8 @@
 
 use crate::exit;
 use crate::format::envfile;
-use crate::format::hosts::{self, SERVICES_FILE};
 use crate::format::ip::{self, Ip};
-use crate::format::num::{all_digits, fmt_ulong, scan_ulong};
+use crate::format::num::{fmt_ulong, scan_ulong};
 use crate::getopt::{self, Getopt};
 use crate::ident;
 use crate::resolver::Resolver;
@@ -25,6 +24,7 @@ use crate::sys::signal::SIGPIPE;
 use crate::sys::socket::{self, Endpoint};
 use crate::sys::spawn::{Program, Source, Spawn, Stage};
 use crate::sys::{self, AsFd, Errno, OwnedFd};
+use crate::ucspi::{self, Voice};
 use std::ffi::CStr;
 use std::time::Duration;
 
@@ -112,27 +112,17 @@ pub fn main(args: &[&CStr]) -> u8 {
         [host, port, program @ ..] => (host.to_bytes(), port.to_bytes(), program),
         _ => exit::usage(PROG, USAGE, exit::USAGE),
     };
-    let fatal = |pieces: &[&[u8]], errno: Option<Errno>| -> ! {
-        if !c.quiet {
-            exit::emit(&exit::compose(PROG, exit::Kind::Fatal, pieces, errno));
-        }
-        sys::proc::exit(exit::TEMP)
+    let voice = Voice {
+        prog: PROG,
+        quiet: c.quiet,
     };
+    let fatal = |pieces: &[&[u8]], errno: Option<Errno>| -> ! { voice.fatal(pieces, errno) };
     let host = if host.is_empty() || host == b"0" {
         &b"127.0.0.1"[..]
     } else {
         host
     };
-    let port = all_digits(port)
-        .map(|n| n as u16)
-        .or_else(|| {
-            hosts::port(
-                &sys::fd::read_file(SERVICES_FILE).unwrap_or_default(),
-                port,
-                b"tcp",
-            )
-        })
-        .unwrap_or_else(|| fatal(&[b"unable to figure out port number for ", port], None));
+    let port = ucspi::port_or_die(voice, port);
     if program.is_empty() {
         exit::usage(PROG, USAGE, exit::USAGE)
     }
@@ -221,14 +211,7 @@ pub fn main(args: &[&CStr]) -> u8 {
                 Stage::Exec => &[b"unable to run ", program[0].to_bytes()],
                 _ => &[b"unable to set up descriptor 6"],
             };
-            if !c.quiet {
-                exit::emit(&exit::compose(
-                    PROG,
-                    exit::Kind::Fatal,
-                    what,
-                    Some(failure.errno),
-                ));
-            }
+            voice.say(exit::Kind::Fatal, what, Some(failure.errno));
             exit::TEMP
         })
 }

@@ -12,12 +12,15 @@
 # with a limit of 40 and the program given by absolute path. Medians of the runs, and
 # ratios (Debian or busybox over daemonbox: above 1 means daemonbox is faster/smaller).
 # Usage: flock /tmp/daemonbox-bench.lock scripts/bench-ucspi.sh [runs] [connections]
-#   (default 7 runs of 2000 connections; needs python3, Debian's ucspi-tcp and busybox)
+#   (default 7 runs of 2000 connections; needs python3, gcc and make, and Debian's ucspi-tcp).
+# Debian's busybox packages leave tcpsvd out, so unless $BUSYBOX names a busybox that has it,
+# one is built (once, cached in /var/cache/daemonbox-bench) from Debian's busybox source,
+# fetched with apt-get source through a private source list: tcpsvd only, linked statically.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
 conns=${2:-2000}
-for tool in /usr/bin/tcpserver /usr/bin/tcprules /usr/bin/tcprulescheck /bin/busybox python3; do
+for tool in /usr/bin/tcpserver /usr/bin/tcprules /usr/bin/tcprulescheck python3; do
   command -v "$tool" >/dev/null || { echo "error: $tool is missing" >&2; exit 1; }
 done
 ours=$(realpath "$(scripts/build-static.sh | tail -n 1)")
@@ -32,6 +35,30 @@ mkdir "$work/bin"
 for a in tcpserver tcprules tcprulescheck; do ln -s "$ours" "$work/bin/$a"; done
 # The program: prints "x" and exits, given by absolute path (no PATH search).
 prog=/bin/echo
+
+# A busybox with tcpsvd: $BUSYBOX, the installed one if it has it, or one built here.
+busybox_with_tcpsvd() {
+  local cache=/var/cache/daemonbox-bench src
+  if [ -n "${BUSYBOX:-}" ]; then echo "$BUSYBOX"; return; fi
+  if busybox --list 2>/dev/null | grep -qx tcpsvd; then command -v busybox; return; fi
+  if [ ! -x "$cache/busybox" ]; then
+    mkdir -p "$cache/apt/lists/partial" "$cache/apt/cache/archives/partial"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" > "$cache/apt/sources.list"
+    local o=(-o "Dir::Etc::SourceList=$cache/apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+             -o "Dir::State::Lists=$cache/apt/lists" -o "Dir::Cache=$cache/apt/cache")
+    apt-get -qq "${o[@]}" update >&2
+    (cd "$cache" && apt-get -qq "${o[@]}" source --download-only busybox >&2)
+    src=$(mktemp -d)
+    tar -xjf "$cache"/busybox_*.orig.tar.bz2 -C "$src"
+    (cd "$src"/busybox-* && make -s allnoconfig >/dev/null \
+      && sed -i 's/# CONFIG_TCPSVD is not set/CONFIG_TCPSVD=y/; s/# CONFIG_STATIC is not set/CONFIG_STATIC=y/' .config \
+      && yes '' | make -s oldconfig >/dev/null && make -s -j2 busybox >/dev/null 2>&1 \
+      && cp busybox "$cache/busybox")
+    rm -rf "$src"
+  fi
+  echo "$cache/busybox"
+}
+busybox=$(busybox_with_tcpsvd)
 
 median() { sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -103,7 +130,7 @@ start() {
 }
 start ours "$work/bin/tcpserver" -HRl0 -c40
 start debian /usr/bin/tcpserver -HRl0 -c40
-start busybox /bin/busybox tcpsvd -c 40
+start busybox "$busybox" tcpsvd -c 40
 
 mem() { # prints "RSS-kB Pss-kB" of the server NAME
   local pid; pid=$(cat "$work/$1.pid")
@@ -113,7 +140,7 @@ read -r ours_rss ours_pss <<<"$(mem ours)"
 read -r debian_rss debian_pss <<<"$(mem debian)"
 read -r busybox_rss busybox_pss <<<"$(mem busybox)"
 
-echo "tcpserver: $runs runs of $conns connections (32 in flight), program $prog"
+echo "tcpserver: $runs runs of $conns connections (32 in flight), program $prog; tcpsvd: $busybox"
 for name in ours debian busybox; do
   port=$(cat "$work/$name.port")
   python3 "$work/load.py" rate "$port" 200 >/dev/null   # warm-up

@@ -22,7 +22,7 @@ use crate::sys::signal::{SIGCHLD, SIGPIPE, SIGTERM};
 use crate::sys::socket::{self, Endpoint};
 use crate::sys::spawn::{Program, Source, Spawn, Stage};
 use crate::sys::{self, AsFd, Errno, OwnedFd};
-use crate::ucspi;
+use crate::ucspi::{self, Voice};
 use std::time::Duration;
 
 /// Exit code of a child whose client the rules deny.
@@ -39,6 +39,7 @@ pub struct Server<'a> {
     pub local_port: Vec<u8>,
     /// tcpserver's own environment, which the variables are applied to.
     pub env: Vec<Vec<u8>>,
+    pub voice: Voice,
 }
 
 /// A lookup's result as 0.88 keeps it: the name only when the lookup gave a non-empty one.
@@ -84,15 +85,8 @@ impl Server<'_> {
 
     /// `tcpserver: warning: dropping connection, WHAT[: ERRTEXT]`; the child ends with 111.
     fn drop_connection(&self, what: &[&[u8]], errno: Option<Errno>) -> u8 {
-        if self.config.verbosity > Verbosity::Quiet {
-            let pieces = [&[&b"dropping connection, "[..]], what].concat();
-            exit::emit(&exit::compose(
-                "tcpserver",
-                exit::Kind::Warning,
-                &pieces,
-                errno,
-            ));
-        }
+        let pieces = [&[&b"dropping connection, "[..]], what].concat();
+        self.voice.say(exit::Kind::Warning, &pieces, errno);
         exit::TEMP
     }
 

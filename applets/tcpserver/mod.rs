@@ -24,16 +24,16 @@ mod child;
 mod options;
 mod report;
 
-use crate::exit;
-use crate::format::hosts::{self, SERVICES_FILE};
+use crate::exit::{self, Kind};
 use crate::format::ip::{self, Ip};
-use crate::format::num::{all_digits, fmt_ulong};
+use crate::format::num::fmt_ulong;
 use crate::getopt;
 use crate::resolver::Resolver;
 use crate::sys::poll::{PollFd, PollFlags};
 use crate::sys::signal::{SIGCHLD, SIGPIPE, SIGTERM, SelfPipe};
 use crate::sys::socket::{self, Endpoint};
 use crate::sys::{self, Errno, OwnedFd};
+use crate::ucspi::{self, Voice};
 use child::Server;
 use options::{Config, Id, Refused, Verbosity};
 use std::ffi::CStr;
@@ -63,19 +63,12 @@ pub fn main(args: &[&CStr]) -> u8 {
         }
         Err(Refused::Usage) => exit::usage(PROG, USAGE, exit::USAGE),
     };
-    let quiet = config.verbosity == Verbosity::Quiet;
-    let fatal = |pieces: &[&[u8]], errno: Option<Errno>| -> ! {
-        if !quiet {
-            exit::emit(&exit::compose(PROG, exit::Kind::Fatal, pieces, errno));
-        }
-        sys::proc::exit(exit::TEMP)
+    let voice = Voice {
+        prog: PROG,
+        quiet: config.verbosity == Verbosity::Quiet,
     };
-    let port = port_number(config.port).unwrap_or_else(|| {
-        fatal(
-            &[b"unable to figure out port number for ", config.port],
-            None,
-        )
-    });
+    let fatal = |pieces: &[&[u8]], errno: Option<Errno>| -> ! { voice.fatal(pieces, errno) };
+    let port = ucspi::port_or_die(voice, config.port);
     if config.program.is_empty() {
         exit::usage(PROG, USAGE, exit::USAGE)
     }
@@ -130,6 +123,7 @@ pub fn main(args: &[&CStr]) -> u8 {
         v6,
         local_port,
         env: sys::env::current(),
+        voice,
     };
     Loop {
         server: &server,
@@ -140,18 +134,6 @@ pub fn main(args: &[&CStr]) -> u8 {
         warned: false,
     }
     .run()
-}
-
-/// The port: a number (taken modulo 2^16, as 0.88 does) or a name in /etc/services.
-fn port_number(name: &[u8]) -> Option<u16> {
-    if let Some(n) = all_digits(name) {
-        return Some(n as u16);
-    }
-    hosts::port(
-        &sys::fd::read_file(SERVICES_FILE).unwrap_or_default(),
-        name,
-        b"tcp",
-    )
 }
 
 /// The address to listen on: `0` or empty is the wildcard (IPv6 with `-6`), anything else
@@ -257,8 +239,10 @@ impl Loop<'_> {
             let (conn, remote) = match socket::accept(&self.listener) {
                 Ok(accepted) => accepted,
                 Err(e) if pauses_accepting(e) => {
-                    if !self.warned && self.server.config.verbosity > Verbosity::Quiet {
-                        exit::warn_sys(PROG, &[b"unable to accept"], e);
+                    if !self.warned {
+                        self.server
+                            .voice
+                            .say(Kind::Warning, &[b"unable to accept"], Some(e));
                     }
                     self.warned = true;
                     self.paused_until = Some(sys::clock::monotonic() + ACCEPT_PAUSE);
@@ -280,9 +264,8 @@ impl Loop<'_> {
             });
             let _ = sys::signal::unblock(&[SIGCHLD, SIGTERM]);
             if let Err(e) = started {
-                if self.server.config.verbosity > Verbosity::Quiet {
-                    exit::warn_sys(PROG, &[b"dropping connection, unable to fork"], e);
-                }
+                let what: &[&[u8]] = &[b"dropping connection, unable to fork"];
+                self.server.voice.say(Kind::Warning, what, Some(e));
                 self.children -= 1;
                 self.status();
             }
@@ -311,12 +294,5 @@ mod tests {
         for e in [Errno::CONNABORTED, Errno::AGAIN, Errno::PROTO, Errno::PERM] {
             assert!(!pauses_accepting(e));
         }
-    }
-
-    #[test]
-    fn port_numbers_wrap() {
-        assert_eq!(port_number(b"25"), Some(25));
-        assert_eq!(port_number(b"65561"), Some(25));
-        assert_eq!(port_number(b""), Some(0));
     }
 }

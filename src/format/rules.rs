@@ -179,34 +179,52 @@ pub fn decode(data: &[u8]) -> impl Iterator<Item = Instruction<'_>> {
         })
 }
 
-/// The keys tcpserver tries, in order, for a client: `info@ip`, `info@=host`, `ip`,
-/// `=host`, the prefixes of `ip` ending in `.` or `:` (longest first), `=.suffix` for each
-/// dot of host, `=`, and the empty key.
-pub fn keys(ip: &[u8], host: Option<&[u8]>, info: Option<&[u8]>) -> Vec<Vec<u8>> {
-    let mut keys = Vec::new();
+/// Calls `visit` with the keys tcpserver tries, in order, for a client, until it returns
+/// true: `info@ip`, `info@=host`, `ip`, `=host`, the prefixes of `ip` ending in `.` or `:`
+/// (longest first), `=.suffix` for each dot of host, `=`, and the empty key.
+pub fn visit_keys(
+    ip: &[u8],
+    host: Option<&[u8]>,
+    info: Option<&[u8]>,
+    visit: &mut dyn FnMut(&[u8]) -> bool,
+) {
+    let mut key = Vec::with_capacity(64);
+    let mut try_parts = |parts: &[&[u8]]| {
+        key.clear();
+        for part in parts {
+            key.extend_from_slice(part);
+        }
+        visit(&key)
+    };
     if let Some(info) = info {
-        keys.push([info, b"@", ip].concat());
+        if try_parts(&[info, b"@", ip]) {
+            return;
+        }
         if let Some(host) = host {
-            keys.push([info, b"@=", host].concat());
+            if try_parts(&[info, b"@=", host]) {
+                return;
+            }
         }
     }
-    keys.push(ip.to_vec());
-    if let Some(host) = host {
-        keys.push([b"=", host].concat());
+    if try_parts(&[ip]) || host.is_some_and(|host| try_parts(&[b"=", host])) {
+        return;
     }
     for len in (1..=ip.len()).rev() {
-        if matches!(ip[len - 1], b'.' | b':') {
-            keys.push(ip[..len].to_vec());
+        if matches!(ip[len - 1], b'.' | b':') && try_parts(&[&ip[..len]]) {
+            return;
         }
     }
     if let Some(host) = host {
         for (i, _) in host.iter().enumerate().filter(|(_, b)| **b == b'.') {
-            keys.push([b"=", &host[i..]].concat());
+            if try_parts(&[b"=", &host[i..]]) {
+                return;
+            }
         }
-        keys.push(b"=".to_vec());
+        if try_parts(&[b"="]) {
+            return;
+        }
     }
-    keys.push(Vec::new());
-    keys
+    try_parts(&[]);
 }
 
 /// The first rule in the database `db` that applies to the client: its key and record.
@@ -216,12 +234,19 @@ pub fn lookup<'a>(
     host: Option<&[u8]>,
     info: Option<&[u8]>,
 ) -> Result<Option<Found<'a>>, Truncated> {
-    for key in keys(ip, host, info) {
-        if let Some(data) = cdb::find(db, &key)? {
-            return Ok(Some((key, data)));
+    let mut result = Ok(None);
+    visit_keys(ip, host, info, &mut |key| match cdb::find(db, key) {
+        Ok(None) => false,
+        Ok(Some(data)) => {
+            result = Ok(Some((key.to_vec(), data)));
+            true
         }
-    }
-    Ok(None)
+        Err(e) => {
+            result = Err(e);
+            true
+        }
+    });
+    result
 }
 
 #[cfg(test)]

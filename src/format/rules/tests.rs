@@ -108,6 +108,15 @@ fn records_decode() {
     assert_eq!(decode(b"").count(), 0);
 }
 
+fn keys(ip: &[u8], host: Option<&[u8]>, info: Option<&[u8]>) -> Vec<Vec<u8>> {
+    let mut all = Vec::new();
+    visit_keys(ip, host, info, &mut |k| {
+        all.push(k.to_vec());
+        false
+    });
+    all
+}
+
 #[test]
 fn key_order() {
     let show = |keys: Vec<Vec<u8>>| -> Vec<String> {
