@@ -196,10 +196,10 @@ pub fn visit_keys(
         }
         visit(&key)
     };
-    if let Some(info) = info {
-        if try_parts(&[info, b"@", ip]) || host.is_some_and(|h| try_parts(&[info, b"@=", h])) {
-            return;
-        }
+    if let Some(info) = info
+        && (try_parts(&[info, b"@", ip]) || host.is_some_and(|h| try_parts(&[info, b"@=", h])))
+    {
+        return;
     }
     if try_parts(&[ip]) || host.is_some_and(|host| try_parts(&[b"=", host])) {
         return;
