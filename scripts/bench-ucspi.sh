@@ -52,9 +52,10 @@ busybox_with_tcpsvd() {
     tar -xjf "$cache"/busybox_*.orig.tar.bz2 -C "$src"
     (cd "$src"/busybox-* && make -s allnoconfig >/dev/null \
       && sed -i 's/# CONFIG_TCPSVD is not set/CONFIG_TCPSVD=y/; s/# CONFIG_STATIC is not set/CONFIG_STATIC=y/' .config \
-      && yes '' | make -s oldconfig >/dev/null && make -s -j2 busybox >/dev/null 2>&1 \
+      && make -s oldconfig </dev/null >/dev/null 2>&1 && make -s -j2 busybox >/dev/null 2>&1 \
       && cp busybox "$cache/busybox")
     rm -rf "$src"
+    [ -x "$cache/busybox" ] || { echo "error: could not build a busybox with tcpsvd" >&2; exit 1; }
   fi
   echo "$cache/busybox"
 }
