@@ -88,10 +88,9 @@ impl<'a> ServiceDir<'a> {
     /// `unable to read supervise/status`, `...: bad format` when shorter than 18 bytes).
     pub fn read_status(&self) -> Result<Status, Error> {
         let fd = sys::fd::open_read(&self.path(STATUS))
-            .map_err(|e| Error::sys(&[b"unable to open ", STATUS], e))?;
+            .map_err(Error::on(&[b"unable to open ", STATUS]))?;
         let mut buf = [0u8; STATUS_LEN];
-        let len = sys::fd::read(&fd, &mut buf)
-            .map_err(|e| Error::sys(&[b"unable to read ", STATUS], e))?;
+        let len = sys::fd::read(&fd, &mut buf).map_err(Error::on(&[b"unable to read ", STATUS]))?;
         status::unpack(&buf[..len])
             .ok_or_else(|| Error::plain(&[b"unable to read ", STATUS, b": bad format"]))
     }
@@ -117,7 +116,7 @@ impl<'a> ServiceDir<'a> {
         }
         sys::fd::set_nonblock(&fd, false)
             .and_then(|()| sys::fd::write_all(&fd, bytes))
-            .map_err(|e| Error::sys(&[b"error writing commands to ", self.name], e))
+            .map_err(Error::on(&[b"error writing commands to ", self.name]))
     }
 
     /// Replaces the status record atomically (write `status.new`, rename over `status`),
@@ -125,8 +124,7 @@ impl<'a> ServiceDir<'a> {
     pub fn write_status(&self, bytes: &[u8]) -> Result<(), Error> {
         let new = self.path(STATUS_NEW);
         let what = |verb: &[u8]| [verb, self.name, b"/", STATUS_NEW].concat();
-        let fd =
-            sys::fd::open_trunc(&new).map_err(|e| Error::sys(&[&what(b"unable to open ")], e))?;
+        let fd = sys::fd::open_trunc(&new).map_err(Error::on(&[&what(b"unable to open ")]))?;
         match sys::fd::write(&fd, bytes) {
             Ok(n) if n == bytes.len() => {}
             Ok(_) => {
@@ -139,7 +137,7 @@ impl<'a> ServiceDir<'a> {
         }
         drop(fd);
         sys::dir::rename(&new, &self.path(STATUS))
-            .map_err(|e| Error::sys(&[&what(b"unable to rename "), b" to status"], e))
+            .map_err(Error::on(&[&what(b"unable to rename "), b" to status"]))
     }
 }
 
