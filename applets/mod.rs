@@ -20,6 +20,7 @@ mod svok;
 mod svscan;
 mod svscanboot;
 mod svstat;
+mod svwait;
 mod tai64n;
 mod tai64nlocal;
 
@@ -102,6 +103,10 @@ pub const APPLETS: &[Applet] = &[
         main: svstat::main,
     },
     Applet {
+        name: "svwait",
+        main: svwait::main,
+    },
+    Applet {
         name: "tai64n",
         main: tai64n::main,
     },
@@ -149,6 +154,7 @@ mod tests {
                 "svscan",
                 "svscanboot",
                 "svstat",
+                "svwait",
                 "tai64n",
                 "tai64nlocal",
             ]

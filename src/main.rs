@@ -16,6 +16,7 @@ mod format;
 mod getopt;
 mod multicall;
 mod svdir;
+mod svwatch;
 mod sys;
 
 #[path = "../applets/mod.rs"]

@@ -7,6 +7,7 @@ mod envuidgid;
 mod fghack;
 mod interop;
 mod layout;
+mod lifecycle;
 mod multicall;
 mod multilog;
 mod pgrphack;

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+mod service;
+pub use service::*;
+
 use std::ffi::OsStr;
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -12,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The 17 applet names.
+/// The applet names.
 pub const APPLETS: &[&str] = &[
     "envdir",
     "envuidgid",
@@ -29,6 +32,7 @@ pub const APPLETS: &[&str] = &[
     "svscan",
     "svscanboot",
     "svstat",
+    "svwait",
     "tai64n",
     "tai64nlocal",
 ];
