@@ -12,6 +12,7 @@ mod multilog;
 mod pgrphack;
 mod pid1;
 mod readproctitle;
+mod runline;
 mod setlock;
 mod setuidgid;
 mod softlimit;

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+mod root;
+pub use root::{chroot, minimal_root};
+
 use std::ffi::OsStr;
 use std::io::Write;
 use std::os::unix::fs::{PermissionsExt, symlink};
@@ -12,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// The 17 applet names.
+/// The applet names: daemontools' 17 and runline.
 pub const APPLETS: &[&str] = &[
     "envdir",
     "envuidgid",
@@ -20,6 +23,7 @@ pub const APPLETS: &[&str] = &[
     "multilog",
     "pgrphack",
     "readproctitle",
+    "runline",
     "setlock",
     "setuidgid",
     "softlimit",
