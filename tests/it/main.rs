@@ -12,6 +12,7 @@ mod multicall;
 mod multilog;
 mod pgrphack;
 mod pid1;
+mod qmail;
 mod readproctitle;
 mod runline;
 mod setlock;
