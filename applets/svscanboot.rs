@@ -20,7 +20,9 @@
 
 use crate::exit;
 use crate::path;
-use crate::sys::{self, OwnedFd, proc};
+use crate::svdir;
+use crate::sys::spawn::{Program, Source, Spawn};
+use crate::sys::{self, AsFd, OwnedFd, proc};
 use std::ffi::{CStr, CString};
 
 const DEFAULT_DIR: &[u8] = b"/service";
@@ -38,9 +40,10 @@ const SIGNAL_BASE: u8 = 128;
 /// The shell's expansion of `DIR/*` and `DIR/*/log`, given the names in DIR (any order) and
 /// which of them have a `log`: sorted, dot names skipped, an empty match kept literally.
 fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
-    let mut visible: Vec<&Vec<u8>> = names.iter().filter(|n| n.first() != Some(&b'.')).collect();
+    let mut visible: Vec<&Vec<u8>> = names.iter().filter(|n| svdir::is_service_name(n)).collect();
     visible.sort();
     let path = |name: &[u8], tail: &[u8]| [dir, b"/", name, tail].concat();
+    let log = [b"/", svdir::LOG].concat();
     let mut all: Vec<Vec<u8>> = visible.iter().map(|n| path(n, b"")).collect();
     if all.is_empty() {
         all.push(path(b"*", b""));
@@ -48,46 +51,30 @@ fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -
     let mut logs: Vec<Vec<u8>> = visible
         .iter()
         .filter(|n| has_log(n))
-        .map(|n| path(n, b"/log"))
+        .map(|n| path(n, &log))
         .collect();
     if logs.is_empty() {
-        logs.push(path(b"*", b"/log"));
+        logs.push(path(b"*", &log));
     }
     all.extend(logs);
     all
 }
 
-/// In a forked child: fd `target` = `fd` (if any), then exec the applet `argv[0]`.
-fn exec_applet(
-    exe: Option<&CStr>,
-    argv: &[&CStr],
-    env: &[Vec<u8>],
-    fd: Option<(&OwnedFd, i32)>,
-) -> ! {
-    if let Some((fd, target)) = fd
-        && sys::fd::dup_to(fd, target).is_err()
-    {
-        proc::exit(exit::TEMP);
-    }
-    if let Some(exe) = exe {
-        sys::exec::exec_file_env(exe, argv, env);
-    }
-    sys::exec::pathexec(argv, Some(env));
-    proc::exit(exit::TEMP)
-}
-
-/// Forks a child running `argv` (see [`exec_applet`]); `None` if the fork failed.
+/// Starts the applet `argv[0]` (this executable if known, else found in PATH) with exactly
+/// `env`, and `fd` on descriptor `target` if given; `None` if the fork failed. A child that
+/// cannot run it exits 111 silently, as the script's commands would have failed.
 fn spawn(
     exe: Option<&CStr>,
     argv: &[&CStr],
     env: &[Vec<u8>],
     fd: Option<(&OwnedFd, i32)>,
 ) -> Option<proc::Pid> {
-    match proc::fork() {
-        Ok(proc::Forked::Parent(pid)) => Some(pid),
-        Ok(proc::Forked::Child) => exec_applet(exe, argv, env, fd),
-        Err(_) => None,
+    let program = exe.map_or(Program::Search, Program::FileThenSearch);
+    let mut child = Spawn::new(program, argv).env(env);
+    if let Some((fd, target)) = fd {
+        child = child.fd(Source::Dup(fd.as_fd()), target);
     }
+    child.start(|_| exit::TEMP).ok()
 }
 
 fn status_code(status: proc::WaitStatus) -> u8 {
@@ -133,7 +120,7 @@ pub fn main(args: &[&CStr]) -> u8 {
 
     let names = sys::dir::names(dir).unwrap_or_default();
     let targets = svc_targets(dir, &names, |name| {
-        sys::dir::lstat(&[dir, b"/", name, b"/log"].concat()).is_ok()
+        sys::dir::lstat(&[dir, b"/", name, b"/", svdir::LOG].concat()).is_ok()
     });
     let targets: Vec<CString> = targets
         .into_iter()

@@ -10,8 +10,9 @@
 
 use crate::buffer::Buffer;
 use crate::exit;
-use crate::format::status::{self, OK, STATUS, STATUS_LEN, Status, Want};
+use crate::format::status::{Status, Want};
 use crate::format::tai::Stamp;
+use crate::svdir::{self, ServiceDir};
 use crate::sys::{self, Errno};
 use std::ffi::CStr;
 
@@ -51,31 +52,24 @@ fn describe(record: &Status, now: u64, down_file: bool) -> Vec<u8> {
 }
 
 /// The text after `DIR: ` for the service directory that is now the current directory.
-fn inspect() -> Vec<u8> {
+fn inspect(service: ServiceDir) -> Vec<u8> {
     let err = |what: &[u8], e: Errno| [what, b": ", crate::errtext::text(e).as_bytes()].concat();
-    let down_file = match sys::dir::exists(status::DOWN) {
+    let down_file = match service.down_file() {
         Ok(exists) => exists,
         Err(e) => return err(b"unable to stat down", e),
     };
-    match sys::fd::open_write(OK) {
-        Ok(_) => {}
-        Err(Errno::NXIO) => return b"supervise not running".to_vec(),
-        Err(e) => return err(&[b"unable to open ", OK].concat(), e),
+    match service.supervise_running() {
+        Ok(true) => {}
+        Ok(false) => return b"supervise not running".to_vec(),
+        Err(e) => return err(&[b"unable to open ", svdir::OK].concat(), e),
     }
-    let fd = match sys::fd::open_read(STATUS) {
-        Ok(fd) => fd,
-        Err(e) => return err(&[b"unable to open ", STATUS].concat(), e),
-    };
-    let mut buf = [0u8; STATUS_LEN];
-    let record = match sys::fd::read(&fd, &mut buf) {
-        Ok(n) => status::unpack(&buf[..n]),
-        Err(e) => return err(&[b"unable to read ", STATUS].concat(), e),
-    };
-    let Some(record) = record else {
-        return [b"unable to read ", STATUS, b": bad format"].concat();
-    };
-    let (secs, _) = sys::clock::realtime();
-    describe(&record, Stamp::from_unix(secs, 0).secs, down_file)
+    match service.read_status() {
+        Ok(record) => {
+            let (secs, _) = sys::clock::realtime();
+            describe(&record, Stamp::from_unix(secs, 0).secs, down_file)
+        }
+        Err(e) => e.text(),
+    }
 }
 
 /// Entry point.
@@ -86,7 +80,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     let mut out = Buffer::new(sys::fd::stdout(), OUTPUT_BUFFER);
     for dir in args.iter().skip(1).map(|d| d.to_bytes()) {
         let text = match sys::dir::chdir(dir) {
-            Ok(()) => inspect(),
+            Ok(()) => inspect(ServiceDir::current(dir)),
             Err(e) => [b"unable to chdir: ", crate::errtext::text(e).as_bytes()].concat(),
         };
         let _ = out.put(&[dir, b": ", &text, b"\n"].concat());

@@ -16,6 +16,7 @@ mod format;
 mod getopt;
 mod multicall;
 mod path;
+mod svdir;
 mod sys;
 
 #[path = "../applets/mod.rs"]

@@ -1,371 +1,245 @@
-//! supervise's state machine (pure): state × event → new state and a list of actions.
+//! supervise's state machine (pure): phase × event × time → new phase and actions.
 //!
 //! Owns the rules of spec supervise.md §2 (main loop) and §4 (control bytes). It never does
-//! I/O or reads a clock: the event loop in `mod.rs` feeds it events, carries out the actions
-//! in order, and starts `./run` whenever `start_due` is set and the 1-second minimum since
-//! the previous start has passed. A start that must wait is simply left due, so control
-//! bytes keep being answered meanwhile ("never deaf").
+//! I/O or reads a clock: the event loop in `mod.rs` reads the time once per event, feeds
+//! the event in, and carries out the returned actions in order. An action that starts a
+//! child is answered at once by the loop with `Spawned` or `SpawnFailed`, before any other
+//! event. Timers are deadlines: the loop feeds `Timer` once [`State::deadline`] has passed.
 
 use crate::format::status::{Status, Want};
 use crate::format::tai::Stamp;
-use crate::sys::proc::Pid;
+use crate::sys::proc::{Pid, WaitStatus};
 use crate::sys::signal::{SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGSTOP, SIGTERM};
+use std::time::Duration;
+
+/// Minimum time between two starts of `./run`, so a failing service never spins.
+pub const MIN_START_INTERVAL: Duration = Duration::from_secs(1);
+/// Pause before retrying after a failed fork.
+pub const FORK_RETRY_PAUSE: Duration = Duration::from_secs(60);
+
+/// The moment an event is handled: the monotonic clock for timers, the wall clock (as
+/// 0.76 stamps it) for records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Now {
+    pub mono: Duration,
+    pub wall: Stamp,
+}
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// One byte read from `supervise/control`.
     Control(u8),
-    /// `./run` was forked with this pid.
-    Started(Pid),
+    /// `./run` was started with this pid.
+    Spawned(Pid),
     /// fork failed.
-    ForkFailed,
-    /// waitpid reported this child gone.
-    Reaped(Pid),
+    SpawnFailed,
+    /// This process ended; its wait status, unless it was not our child (taken over).
+    Reaped(Pid, Option<WaitStatus>),
+    /// The deadline has passed.
+    Timer,
 }
 
 /// What the event loop must do, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
-    /// `kill(pid, signal)` to the service (never its group, like 0.76).
-    Signal(i32),
-    /// The pid changed: take a new time stamp.
-    Stamp,
+    /// Start `./run`, then report `Spawned` or `SpawnFailed`.
+    StartRun,
+    /// Send a signal to this process (never its group, like 0.76).
+    Signal(Pid, i32),
     /// Rewrite `supervise/status`.
     WriteStatus,
 }
 
-use Action::{Signal, Stamp as NewStamp, WriteStatus};
+use Action::{Signal, StartRun, WriteStatus};
+
+/// Where the service is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Not running, and no start is due.
+    Down,
+    /// Not running; `./run` is started once the monotonic clock reaches `until`.
+    Waiting { until: Duration },
+    /// A start was asked for; the loop reports its outcome next.
+    Starting,
+    /// `./run` runs.
+    Up { pid: Pid },
+}
 
 /// supervise's view of its service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct State {
-    /// The service's pid, 0 while it is down.
-    pub pid: Pid,
+    pub phase: Phase,
     pub want: Want,
     /// Set by `p`, cleared by `c`, `d` and every start.
     pub paused: bool,
     /// `x` was received: leave once the service is down.
     pub exit_requested: bool,
-    /// A start of `./run` is wanted as soon as the minimum interval allows.
-    pub start_due: bool,
+    /// The time of the last pid change, as the status record carries it.
+    pub stamp: Stamp,
+    /// When `./run` was last started (monotonic), for the minimum interval.
+    last_start: Option<Duration>,
 }
 
 impl State {
-    /// The state at startup: the service is wanted up unless a `down` file exists; when
-    /// wanted up its first start is due.
-    pub fn new(down_file: bool) -> Self {
+    /// The state at startup: wanted up unless a `down` file exists; when wanted up the
+    /// first start is due at once.
+    pub fn new(down_file: bool, now: Now) -> Self {
         State {
-            pid: 0,
+            phase: if down_file {
+                Phase::Down
+            } else {
+                Phase::Waiting { until: now.mono }
+            },
             want: if down_file { Want::Down } else { Want::Up },
             paused: false,
             exit_requested: false,
-            start_due: !down_file,
+            stamp: now.wall,
+            last_start: None,
         }
     }
 
-    /// Records `pid` as the running service (taken over from a killed supervise): no start
-    /// is due, the pause state is the old record's.
-    pub fn adopt(&mut self, pid: Pid, paused: bool) {
-        self.pid = pid;
+    /// Records `pid` as the running service, taken over from a killed supervise with its
+    /// old record's pause state and stamp.
+    pub fn adopt(&mut self, pid: Pid, paused: bool, stamp: Stamp) {
+        self.phase = Phase::Up { pid };
         self.paused = paused;
-        self.start_due = false;
+        self.stamp = stamp;
     }
 
-    /// Should supervise exit now (after `x`, once the service is down)?
+    /// The running service's pid.
+    pub fn pid(&self) -> Option<Pid> {
+        match self.phase {
+            Phase::Up { pid } => Some(pid),
+            _ => None,
+        }
+    }
+
+    /// Should supervise exit now (after `x`, once nothing runs)?
     pub fn finished(&self) -> bool {
-        self.exit_requested && self.pid == 0
+        self.exit_requested && matches!(self.phase, Phase::Down | Phase::Waiting { .. })
     }
 
-    /// The record to write, with `stamp` as the time of the last pid change. The paused
-    /// byte is forced to 0 while down, as 0.76 writes it.
-    pub fn status(&self, stamp: Stamp) -> Status {
+    /// When the loop must feed [`Event::Timer`], if ever.
+    pub fn deadline(&self) -> Option<Duration> {
+        match self.phase {
+            Phase::Waiting { until } => Some(until),
+            _ => None,
+        }
+    }
+
+    /// The record to write. The paused byte is forced to 0 while down, as 0.76 writes it.
+    pub fn status(&self) -> Status {
+        let pid = self.pid().unwrap_or(0);
         Status {
-            stamp,
-            pid: self.pid as u32,
-            paused: self.paused && self.pid != 0,
+            stamp: self.stamp,
+            pid: pid as u32,
+            paused: self.paused && pid != 0,
             want: self.want,
         }
     }
 
-    /// Applies `event`; returns the actions to carry out, in order.
-    pub fn on(&mut self, event: Event) -> &'static [Action] {
+    /// Applies `event` at `now`; returns the actions to carry out, in order.
+    pub fn on(&mut self, event: Event, now: Now) -> Vec<Action> {
         match event {
-            Event::Control(byte) => self.on_control(byte),
-            Event::Started(pid) => {
-                self.pid = pid;
+            Event::Control(byte) => self.on_control(byte, now),
+            Event::Spawned(pid) => {
+                self.phase = Phase::Up { pid };
                 self.paused = false;
-                self.start_due = false;
-                &[NewStamp, WriteStatus]
+                self.stamp = now.wall;
+                self.last_start = Some(now.mono);
+                vec![WriteStatus]
             }
-            Event::ForkFailed => {
+            Event::SpawnFailed => {
                 // Retried (after the fork pause) only if still wanted up, as Debian does.
-                self.start_due = self.want == Want::Up;
-                &[]
+                self.phase = if self.want == Want::Up {
+                    Phase::Waiting {
+                        until: now.mono + FORK_RETRY_PAUSE,
+                    }
+                } else {
+                    Phase::Down
+                };
+                vec![]
             }
-            Event::Reaped(pid) if pid == self.pid && pid != 0 => {
-                self.pid = 0;
-                self.start_due = self.want == Want::Up && !self.exit_requested;
-                &[NewStamp, WriteStatus]
+            Event::Reaped(pid, _) if self.pid() == Some(pid) => {
+                self.stamp = now.wall;
+                self.phase = if self.want == Want::Up && !self.exit_requested {
+                    self.start_phase(now)
+                } else {
+                    Phase::Down
+                };
+                vec![WriteStatus]
             }
-            Event::Reaped(_) => &[],
+            Event::Reaped(..) => vec![],
+            Event::Timer => match self.phase {
+                Phase::Waiting { until } if until <= now.mono => {
+                    self.phase = Phase::Starting;
+                    vec![StartRun]
+                }
+                _ => vec![],
+            },
         }
     }
 
-    fn up(&self) -> bool {
-        self.pid != 0
+    /// Waiting for the next allowed start: at least the minimum interval after the last.
+    fn start_phase(&self, now: Now) -> Phase {
+        let earliest = self.last_start.map_or(now.mono, |t| t + MIN_START_INTERVAL);
+        Phase::Waiting {
+            until: earliest.max(now.mono),
+        }
     }
 
     /// A signal to the service if it runs, nothing otherwise.
-    fn signal(&self, up: &'static [Action]) -> &'static [Action] {
-        if self.up() { up } else { &[] }
+    fn signal(&self, signals: &[i32]) -> Vec<Action> {
+        match self.pid() {
+            Some(pid) => signals.iter().map(|&s| Signal(pid, s)).collect(),
+            None => vec![],
+        }
     }
 
-    fn on_control(&mut self, byte: u8) -> &'static [Action] {
+    fn on_control(&mut self, byte: u8, now: Now) -> Vec<Action> {
         match byte {
             b'u' | b'o' => {
                 self.want = if byte == b'u' { Want::Up } else { Want::None };
-                if !self.up() {
-                    self.start_due = true;
+                if self.phase == Phase::Down {
+                    self.phase = self.start_phase(now);
                 }
-                &[WriteStatus]
+                vec![WriteStatus]
             }
             b'd' => {
                 self.want = Want::Down;
-                self.start_due = false;
-                if self.up() {
-                    self.paused = false;
-                    &[Signal(SIGTERM), Signal(SIGCONT), WriteStatus]
-                } else {
-                    &[WriteStatus]
+                match self.phase {
+                    Phase::Up { pid } => {
+                        self.paused = false;
+                        vec![Signal(pid, SIGTERM), Signal(pid, SIGCONT), WriteStatus]
+                    }
+                    _ => {
+                        self.phase = Phase::Down;
+                        vec![WriteStatus]
+                    }
                 }
             }
             b'p' => {
                 self.paused = true;
-                if self.up() {
-                    &[WriteStatus, Signal(SIGSTOP)]
-                } else {
-                    &[WriteStatus]
-                }
+                [vec![WriteStatus], self.signal(&[SIGSTOP])].concat()
             }
             b'c' => {
                 self.paused = false;
-                if self.up() {
-                    &[WriteStatus, Signal(SIGCONT)]
-                } else {
-                    &[WriteStatus]
-                }
+                [vec![WriteStatus], self.signal(&[SIGCONT])].concat()
             }
             b'x' => {
                 self.exit_requested = true;
-                &[WriteStatus]
+                vec![WriteStatus]
             }
-            b'a' => self.signal(&[Signal(SIGALRM)]),
-            b'h' => self.signal(&[Signal(SIGHUP)]),
-            b'k' => self.signal(&[Signal(SIGKILL)]),
-            b't' => self.signal(&[Signal(SIGTERM)]),
-            b'i' => self.signal(&[Signal(SIGINT)]),
-            _ => &[],
+            b'a' => self.signal(&[SIGALRM]),
+            b'h' => self.signal(&[SIGHUP]),
+            b'k' => self.signal(&[SIGKILL]),
+            b't' => self.signal(&[SIGTERM]),
+            b'i' => self.signal(&[SIGINT]),
+            _ => vec![],
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PID: Pid = 4242;
-
-    fn up() -> State {
-        let mut s = State::new(false);
-        s.on(Event::Started(PID));
-        s
-    }
-
-    fn down() -> State {
-        State::new(true)
-    }
-
-    #[test]
-    fn initial_states() {
-        let s = State::new(false);
-        assert_eq!((s.pid, s.want, s.start_due), (0, Want::Up, true));
-        let s = State::new(true);
-        assert_eq!((s.pid, s.want, s.start_due), (0, Want::Down, false));
-        assert!(!s.finished());
-    }
-
-    #[test]
-    fn start_stamps_and_clears_pause_and_due() {
-        let mut s = State::new(false);
-        s.paused = true;
-        assert_eq!(s.on(Event::Started(PID)), &[NewStamp, WriteStatus]);
-        assert_eq!((s.pid, s.paused, s.start_due), (PID, false, false));
-    }
-
-    /// Starting state, byte, actions, then pid, want, paused and start due afterwards.
-    type Case = (State, u8, &'static [Action], Pid, Want, bool, bool);
-
-    #[test]
-    fn control_table() {
-        let cases: &[Case] = &[
-            (down(), b'u', &[WriteStatus], 0, Want::Up, false, true),
-            (up(), b'u', &[WriteStatus], PID, Want::Up, false, false),
-            (down(), b'o', &[WriteStatus], 0, Want::None, false, true),
-            (up(), b'o', &[WriteStatus], PID, Want::None, false, false),
-            (
-                up(),
-                b'd',
-                &[Signal(SIGTERM), Signal(SIGCONT), WriteStatus],
-                PID,
-                Want::Down,
-                false,
-                false,
-            ),
-            (
-                State::new(false),
-                b'd',
-                &[WriteStatus],
-                0,
-                Want::Down,
-                false,
-                false,
-            ),
-            (
-                up(),
-                b'p',
-                &[WriteStatus, Signal(SIGSTOP)],
-                PID,
-                Want::Up,
-                true,
-                false,
-            ),
-            (down(), b'p', &[WriteStatus], 0, Want::Down, true, false),
-            (
-                up(),
-                b'c',
-                &[WriteStatus, Signal(SIGCONT)],
-                PID,
-                Want::Up,
-                false,
-                false,
-            ),
-            (down(), b'c', &[WriteStatus], 0, Want::Down, false, false),
-            (up(), b'a', &[Signal(SIGALRM)], PID, Want::Up, false, false),
-            (up(), b'h', &[Signal(SIGHUP)], PID, Want::Up, false, false),
-            (up(), b'k', &[Signal(SIGKILL)], PID, Want::Up, false, false),
-            (up(), b't', &[Signal(SIGTERM)], PID, Want::Up, false, false),
-            (up(), b'i', &[Signal(SIGINT)], PID, Want::Up, false, false),
-            (down(), b'a', &[], 0, Want::Down, false, false),
-            (down(), b'k', &[], 0, Want::Down, false, false),
-            (down(), b't', &[], 0, Want::Down, false, false),
-            (up(), b'z', &[], PID, Want::Up, false, false),
-            (up(), b'\n', &[], PID, Want::Up, false, false),
-            (down(), 0, &[], 0, Want::Down, false, false),
-        ];
-        for (i, &(start, byte, actions, pid, want, paused, due)) in cases.iter().enumerate() {
-            let mut s = start;
-            assert_eq!(
-                s.on(Event::Control(byte)),
-                actions,
-                "case {i} ({:?})",
-                byte as char
-            );
-            assert_eq!(
-                (s.pid, s.want, s.paused, s.start_due),
-                (pid, want, paused, due),
-                "case {i}"
-            );
-        }
-    }
-
-    #[test]
-    fn down_on_paused_service_clears_pause() {
-        let mut s = up();
-        s.on(Event::Control(b'p'));
-        assert!(s.status(Stamp::from_unix(0, 0)).paused);
-        s.on(Event::Control(b'd'));
-        assert!(!s.paused);
-    }
-
-    #[test]
-    fn exit_of_wanted_up_service_is_restarted() {
-        let mut s = up();
-        assert_eq!(s.on(Event::Reaped(PID)), &[NewStamp, WriteStatus]);
-        assert_eq!((s.pid, s.start_due), (0, true));
-    }
-
-    #[test]
-    fn exit_after_down_or_once_stays_down() {
-        for byte in [b'd', b'o'] {
-            let mut s = up();
-            s.on(Event::Control(byte));
-            s.on(Event::Reaped(PID));
-            assert_eq!((s.pid, s.start_due), (0, false), "{}", byte as char);
-        }
-    }
-
-    #[test]
-    fn other_children_are_ignored() {
-        let mut s = up();
-        assert_eq!(s.on(Event::Reaped(PID + 1)), &[]);
-        assert_eq!(s.pid, PID);
-        let mut s = down();
-        assert_eq!(s.on(Event::Reaped(0)), &[]);
-    }
-
-    #[test]
-    fn exit_waits_for_the_service() {
-        let mut s = up();
-        assert_eq!(s.on(Event::Control(b'x')), &[WriteStatus]);
-        assert!(!s.finished());
-        s.on(Event::Reaped(PID));
-        assert!(s.finished());
-        assert!(!s.start_due, "no restart after x");
-        let mut s = down();
-        s.on(Event::Control(b'x'));
-        assert!(s.finished());
-    }
-
-    #[test]
-    fn down_cancels_a_due_start() {
-        let mut s = up();
-        s.on(Event::Reaped(PID));
-        assert!(s.start_due);
-        s.on(Event::Control(b'd'));
-        assert!(!s.start_due);
-    }
-
-    #[test]
-    fn fork_failure_retries_only_when_wanted_up() {
-        let mut s = State::new(false);
-        s.on(Event::ForkFailed);
-        assert!(s.start_due);
-        let mut s = down();
-        s.on(Event::Control(b'o'));
-        s.on(Event::ForkFailed);
-        assert!(!s.start_due);
-    }
-
-    #[test]
-    fn adopted_service_is_up_and_restarted_after_exit() {
-        let mut s = State::new(false);
-        s.adopt(PID, true);
-        assert_eq!((s.pid, s.paused, s.start_due), (PID, true, false));
-        assert!(s.status(Stamp::from_unix(1, 500)).paused);
-        s.on(Event::Reaped(PID));
-        assert_eq!((s.pid, s.start_due), (0, true));
-        let mut s = State::new(true);
-        s.adopt(PID, false);
-        s.on(Event::Reaped(PID));
-        assert_eq!((s.pid, s.want, s.start_due), (0, Want::Down, false));
-    }
-
-    #[test]
-    fn paused_byte_forced_to_zero_while_down() {
-        let mut s = down();
-        s.on(Event::Control(b'p'));
-        let st = s.status(Stamp::from_unix(5, 500));
-        assert_eq!((st.pid, st.paused, st.want), (0, false, Want::Down));
-    }
-}
+mod tests;

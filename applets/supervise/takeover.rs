@@ -12,7 +12,7 @@
 //! a `down` file is shown as wanted down and is not restarted when it ends. This module
 //! must never signal anything itself.
 
-use crate::format::status::{self, STATUS};
+use crate::svdir::ServiceDir;
 use crate::sys::poll::{PollFd, PollFlags};
 use crate::sys::proc::Pid;
 use crate::sys::{self, OwnedFd};
@@ -49,9 +49,7 @@ fn exited(fd: &OwnedFd) -> bool {
 
 /// The service named by the existing `supervise/status`, if it is still that process.
 pub fn find() -> Option<Adopted> {
-    let mut bytes = [0u8; status::STATUS_LEN];
-    let len = sys::fd::read(sys::fd::open_read(STATUS).ok()?, &mut bytes).ok()?;
-    let record = status::unpack(&bytes[..len])?;
+    let record = ServiceDir::current(b".").read_status().ok()?;
     let pid = Pid::try_from(record.pid).ok().filter(|&p| p > 0)?;
     let fd = sys::proc::pidfd_open(pid).ok()?;
     let started = sys::proc::start_time(pid).ok()?;

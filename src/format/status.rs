@@ -1,30 +1,8 @@
-//! The `supervise/` directory of a service: its names and the 18-byte status record (pure).
-//!
-//! Owns the on-disk contract shared by supervise, svc, svok and svstat (spec supervise.md §1,
-//! §3): the names inside a service directory, and `pack`/`unpack` of `supervise/status`
-//! (TAI64N stamp big-endian, pid little-endian, paused byte, want byte). No I/O here: the
-//! applets read and write the file through `src/sys`.
+//! The status record of `supervise/status` (pure): `pack`/`unpack` of 0.76's 18 bytes
+//! (spec supervise.md §3: TAI64N stamp big-endian, pid little-endian, paused byte, want
+//! byte). No I/O here: `svdir` reads and writes the file.
 
 use crate::format::tai::{self, Stamp};
-
-/// The state directory supervise creates inside the service directory.
-pub const SUPERVISE_DIR: &[u8] = b"supervise";
-/// Held with `flock(LOCK_EX|LOCK_NB)` by the running supervise.
-pub const LOCK: &[u8] = b"supervise/lock";
-/// FIFO carrying command bytes to supervise.
-pub const CONTROL: &[u8] = b"supervise/control";
-/// FIFO that can be opened for writing exactly while supervise runs.
-pub const OK: &[u8] = b"supervise/ok";
-/// The status record.
-pub const STATUS: &[u8] = b"supervise/status";
-/// The next status record, renamed over [`STATUS`].
-pub const STATUS_NEW: &[u8] = b"supervise/status.new";
-/// If it exists when supervise starts, the service is not started.
-pub const DOWN: &[u8] = b"down";
-/// The program supervise runs, as `./run` from the service directory.
-pub const RUN: &[u8] = b"run";
-/// Mode of the state directory (before umask).
-pub const SUPERVISE_DIR_MODE: u32 = 0o700;
 
 /// Length of the status record.
 pub const STATUS_LEN: usize = 18;

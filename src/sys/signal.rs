@@ -130,15 +130,6 @@ pub fn ignore(signal: i32) -> Result<()> {
     set_disposition(signal, libc::SIG_IGN, 0)
 }
 
-/// In a freshly forked child: the given caught signals back to their default action and
-/// unblocked, so the program it execs starts as daemontools' children do.
-pub fn restore_for_child(signals: &[i32]) {
-    for &s in signals {
-        let _ = set_default(s);
-    }
-    let _ = unblock(signals);
-}
-
 /// sigaction(signal, NULL, &old): is `signal` ignored (SIG_IGN) right now?
 pub fn is_ignored(signal: i32) -> bool {
     // SAFETY: a null new action only queries; `old` is a valid out-pointer.
