@@ -31,7 +31,7 @@ fn list_prints_every_applet() {
 #[test]
 fn renamed_copy_acts_as_daemonbox_and_its_hints_name_it() {
     let sb = Sandbox::new();
-    std::fs::copy(daemonbox(), sb.join("daemonbox-x86_64")).unwrap();
+    copy_executable(daemonbox(), sb.join("daemonbox-x86_64"));
     let out = sb.run("./daemonbox-x86_64", &["--list"]);
     assert_output(&out, 0, list_output().as_bytes(), b"");
     let out = sb.run("./daemonbox-x86_64", &["svok"]);
@@ -193,7 +193,7 @@ fn install_creates_the_directory_and_links_to_the_executable() {
 fn install_next_to_the_executable_links_by_bare_name_found_through_path() {
     let sb = Sandbox::new();
     let bin = sb.mkdir("img/bin");
-    std::fs::copy(daemonbox(), bin.join("daemonbox")).unwrap();
+    copy_executable(daemonbox(), bin.join("daemonbox"));
     let mut cmd = sb.command("daemonbox");
     cmd.env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
         .args(["--install", "img/bin"]);
@@ -211,7 +211,7 @@ fn install_next_to_the_executable_links_by_bare_name_found_through_path() {
 fn install_with_a_target_writes_it_verbatim() {
     let sb = Sandbox::new();
     let bin = sb.mkdir("img/bin");
-    std::fs::copy(daemonbox(), bin.join("daemonbox")).unwrap();
+    copy_executable(daemonbox(), bin.join("daemonbox"));
     let out = sb.run(
         "bin/daemonbox",
         &["--install", "img/sbin", "--target", "../bin/daemonbox"],

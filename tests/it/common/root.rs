@@ -2,7 +2,7 @@
 //! test build, exactly the loader and libraries `ldd` names. No shell, no `/proc`, no other
 //! program: whatever runs inside is daemonbox.
 
-use super::{Sandbox, daemonbox, is_root};
+use super::{Sandbox, copy_executable, daemonbox, is_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -11,7 +11,7 @@ pub fn minimal_root(sb: &Sandbox, rel: &str) -> PathBuf {
     assert!(is_root(), "chroot tests need root (CI runs them as root)");
     let root = sb.mkdir(rel);
     std::fs::create_dir_all(root.join("bin")).unwrap();
-    std::fs::copy(daemonbox(), root.join("bin/daemonbox")).unwrap();
+    copy_executable(daemonbox(), root.join("bin/daemonbox"));
     let ldd = Command::new("ldd").arg(daemonbox()).output().unwrap();
     for lib in String::from_utf8_lossy(&ldd.stdout)
         .split_whitespace()
@@ -19,7 +19,7 @@ pub fn minimal_root(sb: &Sandbox, rel: &str) -> PathBuf {
     {
         let inside = root.join(lib.trim_start_matches('/'));
         std::fs::create_dir_all(inside.parent().unwrap()).unwrap();
-        std::fs::copy(lib, inside).unwrap();
+        copy_executable(lib, inside);
     }
     assert!(!root.join("proc").exists() && !root.join("bin/sh").exists());
     root
