@@ -1,7 +1,7 @@
 //! runline: runs the one command line in a file, so run scripts need no shell.
 //!
 //! `runline file [arg ...]`, meant for a `#!/bin/runline` first line (the kernel then runs
-//! `runline ./run`). The file holds one command line split into words as a shell would, with
+//! `runline ./run`; runline has no options, so that line takes no argument). The file holds one command line split into words as a shell would, with
 //! less: blanks (space, tab) separate words; `'...'` is literal; inside `"..."` a backslash
 //! escapes only `"` and `\`; outside quotes a backslash escapes the next byte; a backslash
 //! before a newline continues the line; a `#` that starts a word starts a comment (so the
