@@ -87,16 +87,13 @@ fn service_and_logger_run_from_runline_scripts_without_a_shell() {
         .output()
         .unwrap();
     assert_output(&out, 0, b"", b"");
-    sb.write(
-        "root/etc/passwd",
-        "nobody:x:65534:65534:nobody:/:/bin/false\n",
-    );
+    sb.write("root/etc/passwd", "app:x:5000:5000::/:/bin/false\n");
     sb.write("root/service/app/env/GREETING", "hello\n");
     sb.script(
         "root/service/app/run",
         "#!/bin/runline\n\
          # The service stamps each line it reads; every word below is a daemonbox applet.\n\
-         envdir ./env \\\n  setuidgid nobody \\\n  softlimit -o 64 \\\n  tai64n\n",
+         envdir ./env \\\n  setuidgid app \\\n  softlimit -o 64 \\\n  tai64n\n",
     );
     sb.script(
         "root/service/app/log/run",
@@ -122,7 +119,8 @@ fn service_and_logger_run_from_runline_scripts_without_a_shell() {
         show(&normalise_labels(&logged)),
         "@TAI hello 1\n@TAI hello 2\n"
     );
-    // The chain ran to its end: tai64n under nobody, below supervise, below svscan.
+    // The chain ran to its end: tai64n as the root's own account (a uid no host process
+    // uses, so tests counting processes per user are not disturbed), below supervise.
     let scan = guard.pid();
     let tai = poll_until(WAIT, "tai64n", || {
         children(scan)
@@ -132,7 +130,7 @@ fn service_and_logger_run_from_runline_scripts_without_a_shell() {
     });
     let status = std::fs::read_to_string(format!("/proc/{tai}/status")).unwrap();
     assert!(
-        status.lines().any(|l| l.starts_with("Uid:\t65534\t")),
+        status.lines().any(|l| l.starts_with("Uid:\t5000\t")),
         "{status}"
     );
     crate::svscan::signal(scan, "TERM");
