@@ -7,7 +7,8 @@
 //! their I/O and returns errors (the caller decides whether one is fatal).
 
 use crate::error::Error;
-use crate::format::status::{self, STATUS_LEN, Status};
+use crate::format::lifecycle::{self, Lifecycle};
+use crate::format::status::{self, RUNIT_LEN, RunitTail, Status};
 use crate::sys::{self, Errno};
 use std::borrow::Cow;
 
@@ -25,12 +26,44 @@ pub const OK: &[u8] = b"supervise/ok";
 pub const STATUS: &[u8] = b"supervise/status";
 /// The next status record, renamed over [`STATUS`].
 pub const STATUS_NEW: &[u8] = b"supervise/status.new";
+/// The lifecycle record (`format::lifecycle`), replaced just before the status record.
+pub const LIFECYCLE: &[u8] = b"supervise/lifecycle";
+/// The next lifecycle record, renamed over [`LIFECYCLE`].
+pub const LIFECYCLE_NEW: &[u8] = b"supervise/lifecycle.new";
 /// If it exists when supervise starts, the service is not started.
 pub const DOWN: &[u8] = b"down";
 /// The program supervise runs, as `./run` from the service directory.
 pub const RUN: &[u8] = b"run";
 /// A service's logger: a service directory inside the service directory.
 pub const LOG: &[u8] = b"log";
+/// Run after `./run` ends, as `./finish CODE SIGNAL DIR` (s6).
+pub const FINISH: &[u8] = b"finish";
+/// Milliseconds `./finish` may run before it is killed (s6; default 5000, 0 = no limit).
+pub const TIMEOUT_FINISH: &[u8] = b"timeout-finish";
+/// Milliseconds after the down signal before KILL (s6; absent or 0 = never).
+pub const TIMEOUT_KILL: &[u8] = b"timeout-kill";
+/// The signal `svc -d` sends instead of TERM (s6).
+pub const DOWN_SIGNAL: &[u8] = b"down-signal";
+/// The descriptor on which the service says it is ready with a newline (s6).
+pub const NOTIFICATION_FD: &[u8] = b"notification-fd";
+/// Ceiling in milliseconds of the doubling delay between quick restarts.
+pub const BACKOFF_MAX: &[u8] = b"backoff-max";
+/// Milliseconds of uptime after which the delay between restarts is back to 1 second.
+pub const BACKOFF_RESET: &[u8] = b"backoff-reset";
+/// `DEATHS SECONDS [STATUS...]`: stop restarting after that many deaths in that time.
+pub const GIVE_UP: &[u8] = b"give-up";
+/// A setting file longer than this is refused (they hold one short line).
+pub const SETTING_MAX: usize = 256;
+
+/// What a service directory's records say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Records {
+    pub status: Status,
+    /// runit's two bytes, when the record has them.
+    pub tail: Option<RunitTail>,
+    /// The lifecycle record, when there is one that belongs to `status`.
+    pub lifecycle: Option<Lifecycle>,
+}
 
 /// Is `name`, an entry of a scan directory, a candidate service (dot names never are)?
 pub fn is_service_name(name: &[u8]) -> bool {
@@ -87,12 +120,50 @@ impl<'a> ServiceDir<'a> {
     /// The status record, in svstat's words on failure (`unable to open supervise/status`,
     /// `unable to read supervise/status`, `...: bad format` when shorter than 18 bytes).
     pub fn read_status(&self) -> Result<Status, Error> {
+        self.read_status_bytes().map(|(status, _)| status)
+    }
+
+    /// The status record and runit's tail if it has one.
+    fn read_status_bytes(&self) -> Result<(Status, Option<RunitTail>), Error> {
         let fd = sys::fd::open_read(&self.path(STATUS))
             .map_err(Error::on(&[b"unable to open ", STATUS]))?;
-        let mut buf = [0u8; STATUS_LEN];
+        let mut buf = [0u8; RUNIT_LEN];
         let len = sys::fd::read(&fd, &mut buf).map_err(Error::on(&[b"unable to read ", STATUS]))?;
-        status::unpack(&buf[..len])
-            .ok_or_else(|| Error::plain(&[b"unable to read ", STATUS, b": bad format"]))
+        let status = status::unpack(&buf[..len])
+            .ok_or_else(|| Error::plain(&[b"unable to read ", STATUS, b": bad format"]))?;
+        Ok((status, status::unpack_runit_tail(&buf[..len])))
+    }
+
+    /// Everything recorded: the status record, runit's tail, and the lifecycle record when
+    /// it belongs to that status (same pid and stamp). A lifecycle record that does not
+    /// belong may be one being replaced, so the pair is read again, a few times at most;
+    /// a stale one (left by another supervise) is then ignored.
+    pub fn read_records(&self) -> Result<Records, Error> {
+        const ATTEMPTS: usize = 3;
+        let mut attempt = 1;
+        loop {
+            let (status, tail) = self.read_status_bytes()?;
+            let mut buf = [0u8; lifecycle::LEN];
+            let read = sys::fd::open_read(&self.path(LIFECYCLE))
+                .and_then(|fd| sys::fd::read(&fd, &mut buf));
+            let Ok(len) = read else {
+                return Ok(Records {
+                    status,
+                    tail,
+                    lifecycle: None,
+                });
+            };
+            let lifecycle = lifecycle::unpack(&buf[..len])
+                .filter(|l| l.pid == status.pid && l.status_stamp == status.stamp);
+            if lifecycle.is_some() || attempt == ATTEMPTS {
+                return Ok(Records {
+                    status,
+                    tail,
+                    lifecycle,
+                });
+            }
+            attempt += 1;
+        }
     }
 
     /// Sends command bytes to the supervise running here, in svc's words on failure
@@ -119,11 +190,32 @@ impl<'a> ServiceDir<'a> {
             .map_err(Error::on(&[b"error writing commands to ", self.name]))
     }
 
-    /// Replaces the status record atomically (write `status.new`, rename over `status`),
-    /// in supervise's words on failure; the old record stays in place then.
-    pub fn write_status(&self, bytes: &[u8]) -> Result<(), Error> {
-        let new = self.path(STATUS_NEW);
-        let what = |verb: &[u8]| [verb, self.name, b"/", STATUS_NEW].concat();
+    /// The first bytes (at most [`SETTING_MAX`] + 1) of the setting `file`, or `None` when
+    /// there is no such file.
+    pub fn read_setting(&self, file: &'a [u8]) -> Result<Option<Vec<u8>>, Errno> {
+        let fd = match sys::fd::open_read(&self.path(file)) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut buf = vec![0u8; SETTING_MAX + 1];
+        let len = sys::fd::read(&fd, &mut buf)?;
+        buf.truncate(len);
+        Ok(Some(buf))
+    }
+
+    /// Replaces the lifecycle record, then the status record, each atomically (write the
+    /// `.new` file, rename it over the old one), in supervise's words on failure; a record
+    /// that fails stays as it was. Readers woken by the status rename find both current.
+    pub fn write_records(&self, status: &[u8], lifecycle: &[u8]) -> Result<(), Error> {
+        let lifecycle = self.replace(LIFECYCLE_NEW, LIFECYCLE, lifecycle);
+        // When both fail, 0.76's message about the status record is the one to give.
+        self.replace(STATUS_NEW, STATUS, status).and(lifecycle)
+    }
+
+    fn replace(&self, new_name: &'a [u8], name: &'a [u8], bytes: &[u8]) -> Result<(), Error> {
+        let new = self.path(new_name);
+        let what = |verb: &[u8]| [verb, self.name, b"/", new_name].concat();
         let fd = sys::fd::open_trunc(&new).map_err(Error::on(&[&what(b"unable to open ")]))?;
         match sys::fd::write(&fd, bytes) {
             Ok(n) if n == bytes.len() => {}
@@ -136,8 +228,12 @@ impl<'a> ServiceDir<'a> {
             Err(e) => return Err(Error::sys(&[&what(b"unable to write ")], e)),
         }
         drop(fd);
-        sys::dir::rename(&new, &self.path(STATUS))
-            .map_err(Error::on(&[&what(b"unable to rename "), b" to status"]))
+        let last = &name[name.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..];
+        sys::dir::rename(&new, &self.path(name)).map_err(Error::on(&[
+            &what(b"unable to rename "),
+            b" to ",
+            last,
+        ]))
     }
 }
 

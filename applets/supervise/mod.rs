@@ -22,19 +22,22 @@
 //! (`svc -u` right after `svc -d`) waits for the rest of that second, during which `x`
 //! exits at once because the service is down.
 
+mod children;
 mod control;
+mod policy;
+mod restart;
 mod state;
 mod takeover;
 
 use crate::error::Error;
 use crate::exit;
-use crate::format::status;
 use crate::format::tai::Stamp;
+use crate::format::{lifecycle, status};
 use crate::svdir::{self, LOCK, OK, SUPERVISE_DIR, SUPERVISE_DIR_MODE, ServiceDir};
 use crate::sys::poll::{PollFd, PollFlags};
 use crate::sys::signal::{SIGCHLD, SelfPipe};
-use crate::sys::spawn::{Program, Spawn};
 use crate::sys::{self, Errno, OwnedFd};
+use children::Readiness;
 use control::Control;
 use state::{Action, Event, Now, State};
 use std::collections::VecDeque;
@@ -45,8 +48,6 @@ const PROG: &str = "supervise";
 const USAGE: &str = "supervise dir";
 /// A `supervise` symlink target this long or longer is refused (the Debian patch's buffer).
 const READLINK_MAX: usize = 256;
-/// The program started for the service, and its argv.
-const RUN_PATH: &CStr = c"./run";
 const NANOS_PER_MICRO: u32 = 1000;
 /// 0.76 stamps with gettimeofday: microseconds, reported as `micros * 1000 + 500` ns.
 const HALF_MICRO_NANOS: u32 = 500;
@@ -90,6 +91,8 @@ struct Supervisor<'a> {
     control: Control,
     /// A service inherited from a killed supervise, while it runs.
     adopted: Option<takeover::Adopted>,
+    /// The readiness pipe of the running service, until it has spoken.
+    readiness: Option<Readiness>,
     // Held for the process's lifetime: the flock, and the reader that makes svok succeed.
     _lock: OwnedFd,
     _ok: OwnedFd,
@@ -147,9 +150,10 @@ impl<'a> Supervisor<'a> {
         let mut state = State::new(down, now());
         let adopted = takeover::find();
         if let Some(service) = &adopted {
-            state.adopt(service.pid, service.paused, service.stamp);
+            let policy = policy::load(dir);
+            state.adopt(service.pid, service.paused, service.stamp, policy, now());
         }
-        write_status(dir, &state);
+        write_records(dir, &state);
         let _ = sys::fifo::mkfifo(OK);
         let ok = sys::fd::open_read(OK).map_err(Error::on(&[b"unable to read ", dir, b"/", OK]))?;
         Ok(Supervisor {
@@ -158,6 +162,7 @@ impl<'a> Supervisor<'a> {
             selfpipe,
             control,
             adopted,
+            readiness: None,
             _lock: lock,
             _ok: ok,
         })
@@ -166,7 +171,7 @@ impl<'a> Supervisor<'a> {
     /// Steps 11-12 and the event loop; returns the exit code (0, after `x`).
     fn run(&mut self) -> u8 {
         self.dispatch(Event::Timer);
-        write_status(self.dir, &self.state);
+        write_records(self.dir, &self.state);
         while !self.state.finished() {
             for event in self.wait() {
                 if self.state.finished() {
@@ -176,7 +181,7 @@ impl<'a> Supervisor<'a> {
             }
             self.dispatch(Event::Timer);
         }
-        write_status(self.dir, &self.state);
+        write_records(self.dir, &self.state);
         exit::OK
     }
 
@@ -186,6 +191,10 @@ impl<'a> Supervisor<'a> {
         let mut queue = VecDeque::from([event]);
         while let Some(event) = queue.pop_front() {
             let now = now();
+            if matches!(event, Event::Reaped(pid, _) if self.state.pid() == Some(pid)) {
+                // The service's end closes its readiness pipe too.
+                self.readiness = None;
+            }
             for action in self.state.on(event, now) {
                 queue.extend(self.act(action));
             }
@@ -198,7 +207,14 @@ impl<'a> Supervisor<'a> {
     /// Carries out one action; a start reports its outcome as the next event.
     fn act(&mut self, action: Action) -> Option<Event> {
         match action {
-            Action::StartRun => Some(self.start_run()),
+            Action::StartRun => {
+                let (event, readiness) = children::start_run(self.dir);
+                self.readiness = readiness;
+                Some(event)
+            }
+            Action::StartFinish { code, signal } => {
+                Some(children::start_finish(self.dir, code, signal))
+            }
             Action::Signal(pid, signal) => {
                 let _ = match &self.adopted {
                     Some(service) if service.pid == pid => {
@@ -209,23 +225,8 @@ impl<'a> Supervisor<'a> {
                 None
             }
             Action::WriteStatus => {
-                write_status(self.dir, &self.state);
+                write_records(self.dir, &self.state);
                 None
-            }
-        }
-    }
-
-    /// Forks `./run`.
-    fn start_run(&self) -> Event {
-        let argv = [RUN_PATH];
-        let child = Spawn::new(Program::File(RUN_PATH), &argv).default_signals(&[SIGCHLD]);
-        let what: &[&[u8]] = &[b"unable to start ", self.dir, b"/", svdir::RUN];
-        match child.start(|f| exit::fatal_sys(PROG, what, f.errno, exit::TEMP)) {
-            Ok(pid) => Event::Spawned(pid),
-            Err(e) => {
-                let what: &[&[u8]] = &[b"unable to fork for ", self.dir, b", sleeping 60 seconds"];
-                exit::warn_sys(PROG, what, e);
-                Event::SpawnFailed
             }
         }
     }
@@ -245,15 +246,28 @@ impl<'a> Supervisor<'a> {
             PollFd::new(&selfpipe, PollFlags::IN),
             PollFd::new(&control, PollFlags::IN),
         ];
-        if let Some(service) = &self.adopted {
-            fds.push(PollFd::new(&service.fd, PollFlags::IN));
+        let readiness = self.readiness.as_ref().map(Readiness::fd);
+        if let Some(fd) = &readiness {
+            fds.push(PollFd::new(fd, PollFlags::IN));
+        }
+        let adopted = self.adopted.as_ref().map(|service| &service.fd);
+        if let Some(fd) = adopted {
+            fds.push(PollFd::new(fd, PollFlags::IN));
         }
         let _ = sys::signal::unblock(&[SIGCHLD]);
         let _ = sys::poll::poll(&mut fds, timeout);
         let _ = sys::signal::block(&[SIGCHLD]);
-        let adopted_ended = fds.get(2).is_some_and(|fd| !fd.revents().is_empty());
+        let adopted_ended =
+            adopted.is_some() && fds.last().is_some_and(|fd| !fd.revents().is_empty());
+        let readiness_spoke = readiness.is_some() && !fds[2].revents().is_empty();
         self.selfpipe.drain();
         let mut events = Vec::new();
+        if readiness_spoke && let Some(said) = self.readiness.as_ref().and_then(Readiness::read) {
+            self.readiness = None;
+            if said {
+                events.push(Event::Ready);
+            }
+        }
         if adopted_ended && let Some(service) = self.adopted.take() {
             // Not our child: its new parent reaps it, and its status is not ours to know.
             events.push(Event::Reaped(service.pid, None));
@@ -268,9 +282,12 @@ impl<'a> Supervisor<'a> {
     }
 }
 
-/// Replaces `supervise/status` atomically; a failure is a warning and leaves the old record.
-fn write_status(dir: &[u8], state: &State) {
-    if let Err(e) = ServiceDir::current(dir).write_status(&status::pack(&state.status())) {
+/// Replaces the lifecycle and status records; a failure is a warning and leaves the old one.
+fn write_records(dir: &[u8], state: &State) {
+    let (record, tail) = state.status();
+    let status = status::pack_runit(&record, tail);
+    let lifecycle = lifecycle::pack(&state.lifecycle(now()));
+    if let Err(e) = ServiceDir::current(dir).write_records(&status, &lifecycle) {
         e.warn(PROG);
     }
 }

@@ -200,7 +200,9 @@ fn our_supervise_adopts_the_service_of_a_killed_reference_supervise() {
     first.wait_exit(SOON);
     let _ours = spawn_supervise(&sb, sb.bin("supervise"), "s");
     wait_for(SOON, "our supervise", || ok_open(&sb, "s"));
-    assert_eq!(status(&sb, "s").unwrap(), before, "same pid, same stamp");
+    let after = status(&sb, "s").unwrap();
+    assert_eq!(after[..18], before[..], "same pid, same stamp");
+    assert_eq!(after[18..], [0, 1], "runit's tail: running");
     let tools = theirs(&sb);
     tools.expect(&sb, &format!("s: up (pid {old}) N seconds\n"));
     tools.svc(&sb, "-d");

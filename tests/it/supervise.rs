@@ -263,10 +263,10 @@ fn supervise_directory_layout() {
         assert!(meta(fifo).file_type().is_fifo(), "{fifo}");
         assert_eq!(meta(fifo).permissions().mode() & 0o7777, 0o600, "{fifo}");
     }
-    assert_eq!(meta("status").len(), 18);
+    assert_eq!(meta("status").len(), 20, "runit's record");
     assert_eq!(meta("status").permissions().mode() & 0o7777, 0o644);
     let record = status(&sb, "s").unwrap();
-    assert_eq!(&record[16..], &[0, b'u']);
+    assert_eq!(&record[16..], &[0, b'u', 0, 1]);
     // The service gets descriptors 0-2 only, and no blocked signals.
     // supervise holds what it inherited plus the self-pipe (2), lock, control (2) and ok;
     // the service gets only what supervise inherited, no blocked signals.
@@ -295,7 +295,7 @@ fn supervise_directory_layout() {
     assert_eq!(stderr_of(&sb, "s"), "");
     assert!(!ok_open(&sb, "s"));
     let last = status(&sb, "s").unwrap();
-    assert_eq!(&last[12..], &[0, 0, 0, 0, 0, b'd']);
+    assert_eq!(&last[12..], &[0, 0, 0, 0, 0, b'd', 0, 0]);
 }
 
 #[test]
@@ -321,13 +321,13 @@ fn down_file_keeps_the_service_down_until_svc_u() {
     sb.write("s/down", "");
     let _guard = spawn_supervise(&sb, "supervise", "s");
     let record = wait_down(&sb, "s");
-    assert_eq!(&record[12..], &[0, 0, 0, 0, 0, b'd']);
+    assert_eq!(&record[12..], &[0, 0, 0, 0, 0, b'd', 0, 0]);
     let out = run(&sb, "svstat", &["s"]);
     assert_eq!(normalise_seconds(&out.stdout), "s: down N seconds\n");
     run(&sb, "svc", &["-u", "s"]);
     let pid = wait_up(&sb, "s");
     assert!(alive(pid));
-    assert_eq!(&status(&sb, "s").unwrap()[16..], &[0, b'u']);
+    assert_eq!(&status(&sb, "s").unwrap()[16..], &[0, b'u', 0, 1]);
 }
 
 #[test]
@@ -388,7 +388,7 @@ fn run_exiting_at_once_keeps_being_restarted() {
     });
     // Meanwhile the service is reaped at once: down with "want up" between starts.
     let record = wait_down(&sb, "s");
-    assert_eq!(&record[16..], &[0, b'u']);
+    assert_eq!(&record[16..], &[0, b'u', 0, 0]);
 }
 
 #[test]
@@ -398,7 +398,7 @@ fn start_stamps_are_at_least_a_second_apart() {
     let _guard = spawn_supervise(&sb, "supervise", "s");
     let mut seen: Vec<(u32, f64)> = Vec::new();
     poll_until(SOON, "three start stamps", || {
-        if let Some(r) = status(&sb, "s").filter(|r| r.len() == 18 && pid_of(r) != 0)
+        if let Some(r) = status(&sb, "s").filter(|r| r.len() == 20 && pid_of(r) != 0)
             && seen.last().map(|&(p, _)| p) != Some(pid_of(&r))
         {
             seen.push((pid_of(&r), stamp_of(&r)));
@@ -458,7 +458,7 @@ fn garbage_control_bytes_are_ignored() {
     // changed nothing: only the paused byte differs, the stamp is kept.
     run(&sb, "svc", &["-p", "s"]);
     let after = wait_status(&sb, "s", "paused", |r| r[16] == 1);
-    assert_eq!(after, [&before[..16], &[1, b'u']].concat());
+    assert_eq!(after, [&before[..16], &[1, b'u', 0, 1]].concat());
     assert!(alive(pid), "junk must not touch the service");
     assert_eq!(stderr_of(&sb, "s"), "");
 }
@@ -484,7 +484,8 @@ fn signals_reach_the_service() {
     wait_for(SOON, "stopped", || proc_state(pid) == Some('T'));
     assert_eq!(
         &status(&sb, "s").unwrap()[12..],
-        &[&pid.to_le_bytes()[..], &[1, b'u']].concat()
+        // runit's got-TERM flag stays set: the service caught the -t and lives on.
+        &[&pid.to_le_bytes()[..], &[1, b'u', 1, 1]].concat()
     );
     run(&sb, "svc", &["-c", "s"]);
     wait_for(SOON, "continued", || proc_state(pid) != Some('T'));
@@ -533,7 +534,7 @@ fn once_and_exit() {
     run(&sb, "svc", &["-t", "s"]);
     assert_eq!(guard.wait_exit(SOON).code(), Some(0));
     assert!(!alive(pid));
-    assert_eq!(&status(&sb, "s").unwrap()[12..], &[0, 0, 0, 0, 0, 0]);
+    assert_eq!(&status(&sb, "s").unwrap()[12..], &[0, 0, 0, 0, 0, 0, 0, 0]);
 }
 
 #[test]
@@ -703,7 +704,7 @@ fn status_rename_failure_is_a_warning() {
     });
     assert_eq!(
         fs::read(sb.join("s/supervise/status.new")).unwrap().len(),
-        18
+        20
     );
     fs::remove_dir(sb.join("s/supervise/status")).unwrap();
     run(&sb, "svc", &["-u", "s"]);

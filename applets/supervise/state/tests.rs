@@ -1,9 +1,13 @@
-//! The state machine's table: every control byte in every phase, the start pacing, exits,
-//! fork failures and take-over, with time given, never read.
+//! The state machine's table as 0.76 has it: every control byte in every phase, the start
+//! pacing, exits, fork failures and take-over, with time given, never read. The lifecycle
+//! beyond 0.76 is tested in `tests/lifecycle.rs`.
 
 use super::*;
 
+mod lifecycle;
+
 const PID: Pid = 4242;
+const FIN: Pid = 5151;
 
 fn at(ms: u64) -> Now {
     Now {
@@ -16,17 +20,54 @@ fn exited(code: i32) -> Option<WaitStatus> {
     Some(WaitStatus(code << 8))
 }
 
-/// Wanted up and running since t=0.
-fn up() -> State {
-    let mut s = State::new(false, at(0));
-    assert_eq!(s.on(Event::Timer, at(0)), [StartRun]);
-    assert_eq!(s.on(Event::Spawned(PID), at(0)), [WriteStatus]);
+fn killed(signal: i32) -> Option<WaitStatus> {
+    Some(WaitStatus(signal))
+}
+
+fn policy(settings: &[(&[u8], &[u8])]) -> Policy {
+    let mut p = Policy::default();
+    for (file, text) in settings {
+        p.set(file, text).unwrap();
+    }
+    p
+}
+
+/// Wanted up and running since `ms` under `p`.
+fn up_with(p: Policy, ms: u64) -> State {
+    let mut s = State::new(false, at(ms));
+    assert_eq!(s.on(Event::Timer, at(ms)), [StartRun]);
+    assert_eq!(s.on(Event::RunSpawned(PID, p), at(ms)), [WriteStatus]);
     s
+}
+
+fn up() -> State {
+    up_with(Policy::default(), 0)
 }
 
 /// Wanted down, nothing running.
 fn down() -> State {
     State::new(true, at(0))
+}
+
+/// `./run` ends with `status` at `ms` and there is no `./finish`.
+fn dies(s: &mut State, status: Option<WaitStatus>, ms: u64) {
+    let (code, signal) = finish_args(exit_of(status));
+    assert_eq!(
+        s.on(Event::Reaped(PID, status), at(ms)),
+        [Action::StartFinish { code, signal }]
+    );
+    assert_eq!(s.on(Event::NoFinish, at(ms)), [WriteStatus]);
+}
+
+fn kind(p: Phase) -> &'static str {
+    match p {
+        Phase::Down => "down",
+        Phase::Waiting { .. } => "waiting",
+        Phase::Starting => "starting",
+        Phase::Up { .. } => "up",
+        Phase::Finishing { .. } => "finishing",
+        Phase::GaveUp => "gave up",
+    }
 }
 
 #[test]
@@ -51,7 +92,10 @@ fn start_stamps_and_clears_pause() {
     s.paused = true;
     assert_eq!(s.on(Event::Timer, at(0)), [StartRun]);
     assert_eq!(s.phase, Phase::Starting);
-    assert_eq!(s.on(Event::Spawned(PID), at(30)), [WriteStatus]);
+    assert_eq!(
+        s.on(Event::RunSpawned(PID, Policy::default()), at(30)),
+        [WriteStatus]
+    );
     assert_eq!(
         (s.pid(), s.paused, s.stamp),
         (Some(PID), false, at(30).wall)
@@ -61,7 +105,7 @@ fn start_stamps_and_clears_pause() {
 #[test]
 fn timer_before_the_deadline_does_nothing() {
     let mut s = up();
-    s.on(Event::Reaped(PID, exited(0)), at(200));
+    dies(&mut s, exited(0), 200);
     assert_eq!(
         s.phase,
         Phase::Waiting {
@@ -82,15 +126,6 @@ type Case = (
     bool,
     &'static str,
 );
-
-fn kind(p: Phase) -> &'static str {
-    match p {
-        Phase::Down => "down",
-        Phase::Waiting { .. } => "waiting",
-        Phase::Starting => "starting",
-        Phase::Up { .. } => "up",
-    }
-}
 
 #[test]
 fn control_table() {
@@ -258,7 +293,7 @@ fn control_table() {
 fn down_on_paused_service_clears_pause() {
     let mut s = up();
     s.on(Event::Control(b'p'), at(10));
-    assert!(s.status().paused);
+    assert!(s.status().0.paused);
     s.on(Event::Control(b'd'), at(20));
     assert!(!s.paused);
 }
@@ -266,7 +301,7 @@ fn down_on_paused_service_clears_pause() {
 #[test]
 fn exit_of_wanted_up_service_waits_for_the_minimum_interval() {
     let mut s = up();
-    assert_eq!(s.on(Event::Reaped(PID, exited(1)), at(300)), [WriteStatus]);
+    dies(&mut s, exited(1), 300);
     assert_eq!(
         s.phase,
         Phase::Waiting {
@@ -275,7 +310,7 @@ fn exit_of_wanted_up_service_waits_for_the_minimum_interval() {
     );
     assert_eq!(s.stamp, at(300).wall);
     let mut s = up();
-    s.on(Event::Reaped(PID, exited(1)), at(5000));
+    dies(&mut s, exited(1), 5000);
     assert_eq!(
         s.phase,
         Phase::Waiting {
@@ -290,7 +325,7 @@ fn exit_after_down_or_once_stays_down() {
     for byte in [b'd', b'o'] {
         let mut s = up();
         s.on(Event::Control(byte), at(10));
-        s.on(Event::Reaped(PID, exited(0)), at(20));
+        dies(&mut s, exited(0), 20);
         assert_eq!((s.pid(), s.phase), (None, Phase::Down), "{}", byte as char);
     }
 }
@@ -305,11 +340,14 @@ fn other_children_are_ignored() {
 }
 
 #[test]
-fn exit_waits_for_the_service() {
+fn exit_waits_for_the_service_and_its_finish() {
     let mut s = up();
     assert_eq!(s.on(Event::Control(b'x'), at(10)), [WriteStatus]);
     assert!(!s.finished());
     s.on(Event::Reaped(PID, exited(0)), at(20));
+    s.on(Event::FinishSpawned(FIN), at(20));
+    assert!(!s.finished(), "./finish still runs");
+    s.on(Event::Reaped(FIN, exited(0)), at(30));
     assert!(s.finished());
     assert_eq!(s.phase, Phase::Down, "no restart after x");
     let mut s = down();
@@ -320,7 +358,7 @@ fn exit_waits_for_the_service() {
 #[test]
 fn a_due_start_does_not_hold_up_exit() {
     let mut s = up();
-    s.on(Event::Reaped(PID, exited(1)), at(100));
+    dies(&mut s, exited(1), 100);
     s.on(Event::Control(b'x'), at(200));
     assert!(s.finished());
 }
@@ -328,7 +366,7 @@ fn a_due_start_does_not_hold_up_exit() {
 #[test]
 fn down_cancels_a_due_start() {
     let mut s = up();
-    s.on(Event::Reaped(PID, exited(1)), at(100));
+    dies(&mut s, exited(1), 100);
     assert!(s.deadline().is_some());
     s.on(Event::Control(b'd'), at(200));
     assert_eq!((s.phase, s.deadline()), (Phase::Down, None));
@@ -338,7 +376,7 @@ fn down_cancels_a_due_start() {
 fn up_after_down_keeps_the_minimum_interval() {
     let mut s = up();
     s.on(Event::Control(b'd'), at(100));
-    s.on(Event::Reaped(PID, exited(0)), at(150));
+    dies(&mut s, exited(0), 150);
     s.on(Event::Control(b'u'), at(200));
     assert_eq!(
         s.phase,
@@ -352,7 +390,7 @@ fn up_after_down_keeps_the_minimum_interval() {
 fn fork_failure_retries_after_a_pause_only_when_wanted_up() {
     let mut s = State::new(false, at(0));
     s.on(Event::Timer, at(0));
-    assert_eq!(s.on(Event::SpawnFailed, at(0)), []);
+    assert_eq!(s.on(Event::SpawnFailed(Child::Run), at(0)), []);
     assert_eq!(
         s.phase,
         Phase::Waiting {
@@ -362,7 +400,7 @@ fn fork_failure_retries_after_a_pause_only_when_wanted_up() {
     let mut s = down();
     s.on(Event::Control(b'o'), at(0));
     s.on(Event::Timer, at(0));
-    s.on(Event::SpawnFailed, at(0));
+    s.on(Event::SpawnFailed(Child::Run), at(0));
     assert_eq!(s.phase, Phase::Down);
 }
 
@@ -370,14 +408,27 @@ fn fork_failure_retries_after_a_pause_only_when_wanted_up() {
 fn adopted_service_is_up_and_restarted_after_exit() {
     let mut s = State::new(false, at(0));
     let old = Stamp::from_unix(5, 500);
-    s.adopt(PID, true, old);
+    s.adopt(PID, true, old, Policy::default(), at(0));
     assert_eq!((s.pid(), s.paused, s.stamp), (Some(PID), true, old));
-    assert!(s.status().paused);
-    s.on(Event::Reaped(PID, None), at(10));
+    assert!(s.status().0.paused && s.lifecycle(at(0)).adopted);
+    assert_eq!(
+        s.on(Event::Reaped(PID, None), at(10)),
+        [Action::StartFinish {
+            code: -1,
+            signal: 0
+        }],
+        "an unknown status"
+    );
+    s.on(Event::NoFinish, at(10));
     assert_eq!(kind(s.phase), "waiting");
+    assert_eq!(
+        s.lifecycle(at(10)).last_exit,
+        Some((Exit::Unknown, at(10).wall))
+    );
     let mut s = down();
-    s.adopt(PID, false, old);
+    s.adopt(PID, false, old, Policy::default(), at(0));
     s.on(Event::Reaped(PID, None), at(10));
+    s.on(Event::NoFinish, at(10));
     assert_eq!((s.pid(), s.want, s.phase), (None, Want::Down, Phase::Down));
 }
 
@@ -385,6 +436,6 @@ fn adopted_service_is_up_and_restarted_after_exit() {
 fn paused_byte_forced_to_zero_while_down() {
     let mut s = down();
     s.on(Event::Control(b'p'), at(0));
-    let st = s.status();
+    let st = s.status().0;
     assert_eq!((st.pid, st.paused, st.want), (0, false, Want::Down));
 }
