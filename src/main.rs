@@ -15,6 +15,7 @@ mod exit;
 mod format;
 mod getopt;
 mod multicall;
+mod path;
 mod svdir;
 mod svwatch;
 mod sys;

@@ -61,7 +61,10 @@ impl Scan {
         let mut ours = Vec::new();
         loop {
             match proc::wait_nohang() {
-                Ok(Some((pid, _))) => ours.extend(self.table.reaped(pid, now).map(|(k, _)| k)),
+                Ok(Some((pid, status))) => {
+                    let ended = self.table.reaped(pid, status.exit_code(), now);
+                    ours.extend(ended.map(|(k, _)| k));
+                }
                 Ok(None) => {
                     self.children_left = true;
                     return ours;
@@ -167,7 +170,7 @@ impl Scan {
         let Some(entry) = self.table.get_mut(key) else {
             return true;
         };
-        if !entry.should_start(role, periodic) {
+        if !entry.should_start(role, periodic, now) {
             return true;
         }
         match start_supervise(&self.inherited, name, role, entry.log.as_ref()) {

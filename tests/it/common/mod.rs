@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
+mod root;
 mod service;
+pub use root::{chroot, minimal_root};
 pub use service::*;
 
 use std::ffi::OsStr;
@@ -23,6 +25,7 @@ pub const APPLETS: &[&str] = &[
     "multilog",
     "pgrphack",
     "readproctitle",
+    "runline",
     "setlock",
     "setuidgid",
     "softlimit",
@@ -42,6 +45,19 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 /// The daemonbox executable under test.
 pub fn daemonbox() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_daemonbox"))
+}
+
+/// Puts a copy of the executable `src` at `dst`: a hard link where possible, else a copy
+/// written by `cp`. Never a copy written from this process: another test thread forking
+/// meanwhile would hold the file open for writing, and running it would fail with ETXTBSY.
+pub fn copy_executable(src: impl AsRef<Path>, dst: impl AsRef<Path>) {
+    // The file itself, not a symbolic link to it (a loader's usual path is one).
+    let src = std::fs::canonicalize(src).unwrap();
+    let dst = dst.as_ref();
+    if std::fs::hard_link(&src, dst).is_err() {
+        let status = Command::new("cp").arg(&src).arg(dst).status().unwrap();
+        assert!(status.success(), "cp {} {}", src.display(), dst.display());
+    }
 }
 
 /// A reference daemontools binary (`/usr/bin/NAME`); fails the test if it is missing.
