@@ -120,42 +120,38 @@ impl<'a> ServiceDir<'a> {
     /// The status record, in svstat's words on failure (`unable to open supervise/status`,
     /// `unable to read supervise/status`, `...: bad format` when shorter than 18 bytes).
     pub fn read_status(&self) -> Result<Status, Error> {
-        self.read_status_bytes().map(|(status, _)| status)
+        self.read_status_bytes().map(|(_, _, status)| status)
     }
 
-    /// The status record and runit's tail if it has one.
-    fn read_status_bytes(&self) -> Result<(Status, Option<RunitTail>), Error> {
+    /// The status record's bytes (up to runit's 20) and its 0.76 part.
+    fn read_status_bytes(&self) -> Result<([u8; RUNIT_LEN], usize, Status), Error> {
         let fd = sys::fd::open_read(&self.path(STATUS))
             .map_err(Error::on(&[b"unable to open ", STATUS]))?;
         let mut buf = [0u8; RUNIT_LEN];
         let len = sys::fd::read(&fd, &mut buf).map_err(Error::on(&[b"unable to read ", STATUS]))?;
         let status = status::unpack(&buf[..len])
             .ok_or_else(|| Error::plain(&[b"unable to read ", STATUS, b": bad format"]))?;
-        Ok((status, status::unpack_runit_tail(&buf[..len])))
+        Ok((buf, len, status))
     }
 
     /// Everything recorded: the status record, runit's tail, and the lifecycle record when
-    /// it belongs to that status (same pid and stamp). A lifecycle record that does not
-    /// belong may be one being replaced, so the pair is read again, a few times at most;
-    /// a stale one (left by another supervise) is then ignored.
+    /// it was written with that status (it carries a copy). One that was not may be being
+    /// replaced, so the pair is read again, a few times at most; a stale one (left by
+    /// another supervise) is then ignored.
     pub fn read_records(&self) -> Result<Records, Error> {
         const ATTEMPTS: usize = 3;
         let mut attempt = 1;
         loop {
-            let (status, tail) = self.read_status_bytes()?;
+            let (bytes, len, status) = self.read_status_bytes()?;
+            let tail = status::unpack_runit_tail(&bytes[..len]);
             let mut buf = [0u8; lifecycle::LEN];
             let read = sys::fd::open_read(&self.path(LIFECYCLE))
                 .and_then(|fd| sys::fd::read(&fd, &mut buf));
-            let Ok(len) = read else {
-                return Ok(Records {
-                    status,
-                    tail,
-                    lifecycle: None,
-                });
-            };
-            let lifecycle = lifecycle::unpack(&buf[..len])
-                .filter(|l| l.pid == status.pid && l.status_stamp == status.stamp);
-            if lifecycle.is_some() || attempt == ATTEMPTS {
+            let lifecycle = read
+                .ok()
+                .and_then(|n| lifecycle::unpack(&buf[..n]))
+                .filter(|l| len == RUNIT_LEN && l.status == bytes);
+            if lifecycle.is_some() || read.is_err() || attempt == ATTEMPTS {
                 return Ok(Records {
                     status,
                     tail,

@@ -11,7 +11,7 @@
 use super::policy::Policy;
 use super::restart::Restart;
 use crate::format::lifecycle::{self, Exit, Lifecycle};
-use crate::format::status::{RunState, RunitTail, Status, Want};
+use crate::format::status::{RunState, RunitTail, Status, Want, pack_runit};
 use crate::format::tai::Stamp;
 use crate::sys::proc::{Pid, WaitStatus};
 use crate::sys::signal::{SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGSTOP, SIGTERM};
@@ -230,6 +230,7 @@ impl State {
 
     /// The lifecycle record at `now` (a due start is given as a wall-clock stamp).
     pub fn lifecycle(&self, now: Now) -> Lifecycle {
+        let (status, tail) = self.status();
         let (phase, next_start) = match self.phase {
             Phase::Down => (lifecycle::Phase::Down, None),
             Phase::Waiting { until } => {
@@ -247,8 +248,7 @@ impl State {
         };
         Lifecycle {
             phase,
-            pid: self.pid().unwrap_or(0) as u32,
-            status_stamp: self.stamp,
+            status: pack_runit(&status, tail),
             finish_pid,
             restarts: self.restarts,
             ready: self.ready,

@@ -1,11 +1,11 @@
 //! The lifecycle record, `supervise/lifecycle` (pure): what the status record cannot say.
 //!
-//! A fixed 68-byte record beside `supervise/status`, replaced atomically with it: the phase
+//! A fixed 72-byte record beside `supervise/status`, replaced atomically with it: the phase
 //! (including finishing, backing off and gave up), readiness and when, the last exit (code,
 //! signal, or unknown for a taken-over service) and when, the restart count, the finish
 //! script's pid, whether the service was taken over, and when the next start is due. It
-//! repeats the status record's pid and stamp, so a reader can tell a record that belongs to
-//! the status it read from a stale or half-replaced one.
+//! carries a copy of the status record written with it, so a reader can tell a record that
+//! belongs to the status it read from a stale or half-replaced one.
 //! Layout (integers little-endian, stamps packed TAI64N):
 //!
 //! | bytes | field |
@@ -15,31 +15,30 @@
 //! | 5 | flags: 1 ready, 2 taken over, 4 next start known |
 //! | 6 | last exit: 0 none, 1 exit code, 2 signal, 3 unknown |
 //! | 7 | the exit code or signal number |
-//! | 8-11 | `./run`'s pid (0 when none), as in the status record |
-//! | 12-15 | `./finish`'s pid (0 when none) |
-//! | 16-19 | restarts |
-//! | 20-31 | when the service said it was ready |
-//! | 32-43 | when `./run` last ended |
-//! | 44-55 | when the next start is due |
-//! | 56-67 | the status record's stamp |
+//! | 8-27 | the status record written with this one (runit's 20 bytes) |
+//! | 28-31 | `./finish`'s pid (0 when none) |
+//! | 32-35 | restarts |
+//! | 36-47 | when the service said it was ready |
+//! | 48-59 | when `./run` last ended |
+//! | 60-71 | when the next start is due |
 
+use super::status::RUNIT_LEN;
 use super::tai::{self, Stamp};
 
 /// Length of the record.
-pub const LEN: usize = 68;
+pub const LEN: usize = 72;
 const MAGIC: &[u8; 4] = b"dbl1";
 const PHASE_AT: usize = 4;
 const FLAGS_AT: usize = 5;
 const EXIT_KIND_AT: usize = 6;
 const EXIT_VALUE_AT: usize = 7;
-const PID_AT: usize = 8;
-const FINISH_PID_AT: usize = 12;
-const RESTARTS_AT: usize = 16;
-const READY_AT: usize = 20;
+const STATUS_AT: usize = 8;
+const FINISH_PID_AT: usize = STATUS_AT + RUNIT_LEN;
+const RESTARTS_AT: usize = FINISH_PID_AT + 4;
+const READY_AT: usize = RESTARTS_AT + 4;
 const EXITED_AT: usize = READY_AT + tai::PACKED_LEN;
 const NEXT_START_AT: usize = EXITED_AT + tai::PACKED_LEN;
-const STATUS_STAMP_AT: usize = NEXT_START_AT + tai::PACKED_LEN;
-const _: () = assert!(STATUS_STAMP_AT + tai::PACKED_LEN == LEN);
+const _: () = assert!(NEXT_START_AT + tai::PACKED_LEN == LEN);
 
 const READY: u8 = 1;
 const ADOPTED: u8 = 2;
@@ -95,9 +94,8 @@ pub enum Exit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lifecycle {
     pub phase: Phase,
-    /// `./run`'s pid and the time of the last pid change, as in the status record.
-    pub pid: u32,
-    pub status_stamp: Stamp,
+    /// The status record written with this one.
+    pub status: [u8; RUNIT_LEN],
     pub finish_pid: u32,
     pub restarts: u32,
     pub ready: Option<Stamp>,
@@ -148,13 +146,12 @@ pub fn pack(record: &Lifecycle) -> [u8; LEN] {
     };
     out[EXIT_KIND_AT] = kind;
     out[EXIT_VALUE_AT] = value;
-    put_u32(&mut out, PID_AT, record.pid);
+    out[STATUS_AT..FINISH_PID_AT].copy_from_slice(&record.status);
     put_u32(&mut out, FINISH_PID_AT, record.finish_pid);
     put_u32(&mut out, RESTARTS_AT, record.restarts);
     put_stamp(&mut out, READY_AT, record.ready);
     put_stamp(&mut out, EXITED_AT, record.last_exit.map(|(_, at)| at));
     put_stamp(&mut out, NEXT_START_AT, record.next_start);
-    put_stamp(&mut out, STATUS_STAMP_AT, Some(record.status_stamp));
     out
 }
 
@@ -176,8 +173,7 @@ pub fn unpack(bytes: &[u8]) -> Option<Lifecycle> {
     let when = |bit: u8, at: usize| (flags & bit != 0).then(|| get_stamp(bytes, at));
     Some(Lifecycle {
         phase,
-        pid: get_u32(bytes, PID_AT),
-        status_stamp: get_stamp(bytes, STATUS_STAMP_AT),
+        status: bytes[STATUS_AT..FINISH_PID_AT].try_into().ok()?,
         finish_pid: get_u32(bytes, FINISH_PID_AT),
         restarts: get_u32(bytes, RESTARTS_AT),
         ready: when(READY, READY_AT),
@@ -194,8 +190,7 @@ mod tests {
     fn sample() -> Lifecycle {
         Lifecycle {
             phase: Phase::Finishing,
-            pid: 0,
-            status_stamp: Stamp::from_unix(1_699_999_999, 500),
+            status: [7; RUNIT_LEN],
             finish_pid: 0x0102_0304,
             restarts: 7,
             ready: None,
@@ -229,8 +224,9 @@ mod tests {
     fn layout() {
         let bytes = pack(&sample());
         assert_eq!(&bytes[..8], b"dbl1\x04\x06\x02\x09");
-        assert_eq!(&bytes[12..20], &[4, 3, 2, 1, 7, 0, 0, 0]);
-        assert_eq!(&bytes[20..32], &[0; 12], "no ready stamp");
+        assert_eq!(&bytes[8..28], &[7; RUNIT_LEN]);
+        assert_eq!(&bytes[28..36], &[4, 3, 2, 1, 7, 0, 0, 0]);
+        assert_eq!(&bytes[36..48], &[0; 12], "no ready stamp");
     }
 
     #[test]
