@@ -4,7 +4,8 @@
 # path of the binary is the last line of output.
 #
 # By default the standard library is rebuilt with the release profile and panics abort at
-# once without formatting a message (no unwinder, no backtrace symboliser: about 5x smaller).
+# once without formatting a message (no unwinder, no backtrace symboliser: about 5x smaller),
+# and no unwind tables are emitted, since nothing ever unwinds (about 20 KB less).
 # That needs the rust-src component and the toolchain's bootstrap switch for two unstable
 # flags. DAEMONBOX_BUILD=plain builds with the prebuilt standard library instead.
 # DAEMONBOX_SYMBOLS=1 keeps the symbols (its own target dir; scripts/size.sh reads them).
@@ -23,7 +24,7 @@ case "${DAEMONBOX_BUILD:-small}" in
       dir=target/small-symbols
       export CARGO_PROFILE_RELEASE_STRIP=false
     fi
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Cforce-unwind-tables=no" \
       cargo build --release $quiet --target "$target" --target-dir "$dir" \
       -Z build-std=std,panic_abort
     want="(small static build)"

@@ -214,7 +214,7 @@ mod tests {
         with_args(&["daemonbox", "--bogus"], |args| {
             assert_eq!(
                 resolve(args),
-                Dispatch::Bad(own::Error::UnknownOption(b"--bogus"))
+                Dispatch::Bad(own::Error::Argh("unrecognized argument: --bogus".into()))
             )
         });
         with_args(&["daemonbox"], |args| {

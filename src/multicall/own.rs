@@ -1,8 +1,12 @@
 //! daemonbox's own command line (`daemonbox --list`, `--help`, `--version`,
 //! `--install DIR [--target PATH] [--force]`): words in, a command or an error out (pure).
 //!
-//! Options come in any order; `--target PATH` and `--target=PATH` both work; `--` ends the
-//! options, so a directory whose name starts with `-` is given after it.
+//! A GNU-style command line, so argh reads it (daemontools' getopt is for the applets).
+//! Options come in any order; `--` ends them, so a directory whose name starts with `-` is
+//! given after it. The checks argh cannot express (one command, the `--install` options
+//! only with `--install`, exactly one directory) follow its reading.
+
+use argh::FromArgs;
 
 /// One of daemonbox's own commands.
 #[derive(Debug, PartialEq)]
@@ -29,9 +33,11 @@ pub struct Install {
 pub enum Error<'a> {
     /// No command at all (only `--`, or nothing).
     NoCommand,
-    UnknownOption(&'a [u8]),
-    Unexpected(&'a [u8]),
-    TargetWithoutPath,
+    /// A word that is not text (argh reads text only).
+    NotText(&'a [u8]),
+    /// argh's own words (an unknown option, a missing value).
+    Argh(String),
+    Unexpected(String),
     InstallWithoutDir,
     Together(&'static str, &'static str),
     OnlyWithInstall(&'static str),
@@ -40,11 +46,11 @@ pub enum Error<'a> {
 impl Error<'_> {
     /// The message pieces after `daemonbox: fatal: ` (`NoCommand` is a usage error instead).
     pub fn pieces(&self) -> Vec<&[u8]> {
-        match *self {
+        match self {
             Error::NoCommand => vec![b"no command"],
-            Error::UnknownOption(w) => vec![b"unknown option ", w],
-            Error::Unexpected(w) => vec![b"unexpected argument ", w],
-            Error::TargetWithoutPath => vec![b"--target needs a path"],
+            Error::NotText(w) => vec![b"not text: ", w],
+            Error::Argh(words) => vec![words.as_bytes()],
+            Error::Unexpected(w) => vec![b"unexpected argument ", w.as_bytes()],
             Error::InstallWithoutDir => vec![b"--install needs a directory"],
             Error::Together(a, b) => {
                 vec![a.as_bytes(), b" and ", b.as_bytes(), b" exclude each other"]
@@ -54,65 +60,88 @@ impl Error<'_> {
     }
 }
 
-const COMMANDS: [&str; 4] = ["--list", "--help", "--version", "--install"];
-const FORCE: &str = "--force";
-const TARGET: &str = "--target";
+/// The command line as argh reads it.
+#[derive(FromArgs, Debug)]
+/// daemontools 0.76 as one executable
+struct Words {
+    /// print the applet names, one per line
+    #[argh(switch)]
+    list: bool,
+    /// print the version and the kind of build
+    #[argh(switch)]
+    version: bool,
+    /// create one symbolic link per applet in DIR
+    #[argh(switch)]
+    install: bool,
+    /// with --install: replace files in the way
+    #[argh(switch)]
+    force: bool,
+    /// with --install: what the links point at, verbatim
+    #[argh(option)]
+    target: Option<String>,
+    /// with --install: the directory
+    #[argh(positional)]
+    operands: Vec<String>,
+}
+
+/// argh's message as a daemontools message reads: lower case first, no final stop.
+fn in_our_words(output: &str) -> String {
+    let mut text = output.trim_end().trim_end_matches('.').to_string();
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_lowercase();
+    }
+    text
+}
 
 /// Parses the words after argv[0].
 pub fn parse<'a>(words: &[&'a [u8]]) -> Result<Command, Error<'a>> {
-    let mut command: Option<&'static str> = None;
-    let mut operands = Vec::new();
-    let mut force = false;
-    let mut target = None;
-    let mut options_done = false;
-    let mut rest = words.iter().copied();
-    while let Some(word) = rest.next() {
-        if options_done || !word.starts_with(b"-") || word == b"-" {
-            operands.push(word);
-        } else if word == b"--" {
-            options_done = true;
-        } else if word == FORCE.as_bytes() {
-            force = true;
-        } else if word == TARGET.as_bytes() {
-            target = Some(rest.next().ok_or(Error::TargetWithoutPath)?);
-        } else if let Some(path) = word.strip_prefix(b"--target=") {
-            target = Some(path);
-        } else if let Some(&name) = COMMANDS.iter().find(|c| c.as_bytes() == word) {
-            match command {
-                Some(first) if first != name => return Err(Error::Together(first, name)),
-                _ => command = Some(name),
-            }
-        } else {
-            return Err(Error::UnknownOption(word));
-        }
+    let mut text = Vec::with_capacity(words.len());
+    for &word in words {
+        text.push(std::str::from_utf8(word).map_err(|_| Error::NotText(word))?);
     }
-    let flag = match (force, target) {
-        (true, _) => Some(FORCE),
-        (false, Some(_)) => Some(TARGET),
+    let words = match Words::from_args(&["daemonbox"], &text) {
+        Ok(words) => words,
+        Err(early) if early.status.is_ok() => return Ok(Command::Help),
+        Err(early) => return Err(Error::Argh(in_our_words(&early.output))),
+    };
+    let chosen: Vec<&'static str> = [
+        (words.list, "--list"),
+        (words.version, "--version"),
+        (words.install, "--install"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|&(_, name)| name)
+    .collect();
+    let flag = match (words.force, &words.target) {
+        (true, _) => Some("--force"),
+        (false, Some(_)) => Some("--target"),
         (false, None) => None,
     };
-    match command {
-        None => Err(flag.map_or(Error::NoCommand, Error::OnlyWithInstall)),
-        Some("--install") => match operands[..] {
-            [] => Err(Error::InstallWithoutDir),
-            [dir] => Ok(Command::Install(Install {
-                dir: dir.to_vec(),
-                target: target.map(<[u8]>::to_vec),
-                force,
+    let mut operands = words.operands.into_iter();
+    match chosen[..] {
+        [] => Err(flag.map_or(Error::NoCommand, Error::OnlyWithInstall)),
+        [first, second, ..] => Err(Error::Together(first, second)),
+        ["--install"] => match (operands.next(), operands.next()) {
+            (None, _) => Err(Error::InstallWithoutDir),
+            (Some(_), Some(extra)) => Err(Error::Unexpected(extra)),
+            (Some(dir), None) => Ok(Command::Install(Install {
+                dir: dir.into_bytes(),
+                target: words.target.map(String::into_bytes),
+                force: words.force,
             })),
-            [_, extra, ..] => Err(Error::Unexpected(extra)),
         },
-        Some(name) => {
+        [name] => {
             if let Some(flag) = flag {
                 return Err(Error::OnlyWithInstall(flag));
             }
-            if let Some(extra) = operands.first() {
+            if let Some(extra) = operands.next() {
                 return Err(Error::Unexpected(extra));
             }
-            Ok(match name {
-                "--list" => Command::List,
-                "--help" => Command::Help,
-                _ => Command::Version,
+            Ok(if name == "--list" {
+                Command::List
+            } else {
+                Command::Version
             })
         }
     }
@@ -140,7 +169,6 @@ mod tests {
         assert_eq!(parse_str(&["--list"]), Ok(Command::List));
         assert_eq!(parse_str(&["--help"]), Ok(Command::Help));
         assert_eq!(parse_str(&["--version"]), Ok(Command::Version));
-        assert_eq!(parse_str(&["--version", "--version"]), Ok(Command::Version));
     }
 
     #[test]
@@ -148,7 +176,7 @@ mod tests {
         let want = install("/bin", Some("daemonbox"), true);
         for words in [
             &["--install", "/bin", "--target", "daemonbox", "--force"][..],
-            &["--install", "--force", "/bin", "--target=daemonbox"],
+            &["--install", "--force", "/bin", "--target", "daemonbox"],
             &["--force", "--target", "daemonbox", "--install", "/bin"],
             &["/bin", "--force", "--install", "--target", "daemonbox"],
         ] {
@@ -159,7 +187,6 @@ mod tests {
             parse_str(&["--install", "--", "-d"]),
             install("-d", None, false)
         );
-        assert_eq!(parse_str(&["--install", "-"]), install("-", None, false));
     }
 
     #[test]
@@ -168,18 +195,22 @@ mod tests {
         assert_eq!(parse_str(&["--"]), Err(Error::NoCommand));
         assert_eq!(
             parse_str(&["--bogus"]),
-            Err(Error::UnknownOption(b"--bogus"))
+            Err(Error::Argh("unrecognized argument: --bogus".into()))
         );
-        assert_eq!(parse_str(&["-h"]), Err(Error::UnknownOption(b"-h")));
-        assert_eq!(parse_str(&["--list", "x"]), Err(Error::Unexpected(b"x")));
+        assert_eq!(
+            parse_str(&["--list", "x"]),
+            Err(Error::Unexpected("x".into()))
+        );
         assert_eq!(
             parse_str(&["--install", "a", "b"]),
-            Err(Error::Unexpected(b"b"))
+            Err(Error::Unexpected("b".into()))
         );
         assert_eq!(parse_str(&["--install"]), Err(Error::InstallWithoutDir));
         assert_eq!(
             parse_str(&["--install", "d", "--target"]),
-            Err(Error::TargetWithoutPath)
+            Err(Error::Argh(
+                "no value provided for option '--target'".into()
+            ))
         );
         assert_eq!(
             parse_str(&["--list", "--install", "x"]),
@@ -194,8 +225,8 @@ mod tests {
             Err(Error::OnlyWithInstall("--force"))
         );
         assert_eq!(
-            parse_str(&["--help", "--target=x"]),
-            Err(Error::OnlyWithInstall("--target"))
+            parse(&[b"--install", b"\xff"]),
+            Err(Error::NotText(b"\xff"))
         );
     }
 }

@@ -137,15 +137,18 @@ fn help_lists_every_applet_with_the_readme_s_purpose() {
 fn bad_own_command_lines_are_fatal_with_a_hint() {
     let sb = Sandbox::new();
     for (args, message) in [
-        (&["--bogus"][..], "unknown option --bogus"),
-        (&["-h"], "unknown option -h"),
+        (&["--bogus"][..], "unrecognized argument: --bogus"),
+        (&["-h"], "unrecognized argument: -h"),
         (
             &["--list", "--install", "x"],
             "--list and --install exclude each other",
         ),
         (&["--install"], "--install needs a directory"),
-        (&["--install", "x", "--target"], "--target needs a path"),
-        (&["--help", "extra"], "unexpected argument extra"),
+        (
+            &["--install", "x", "--target"],
+            "no value provided for option '--target'",
+        ),
+        (&["--version", "extra"], "unexpected argument extra"),
         (&["--install", "a", "b"], "unexpected argument b"),
         (&["--version", "--force"], "--force goes with --install"),
     ] {
