@@ -2,25 +2,31 @@
 //!
 //! `supervise dir` (exactly one argument, else usage and exit 100). Startup failures are
 //! fatal (exit 111) in the order of spec supervise.md §2; after startup supervise only warns
-//! and retries, and exits 0 after `svc -x` once the service is down.
+//! and retries, and exits 0 after `svc -x` once nothing runs.
 //!
-//! Preserved from 0.76: the `supervise/` layout, modes and flock; the 18-byte status written
-//! by rename at the same points; signals to the service's pid only; the Debian `readlink`
-//! patch and fork retry; TERM/INT/HUP kill supervise and leave the service running.
+//! Preserved from 0.76: the `supervise/` layout, modes and flock; the status record written
+//! by rename at the same points (its first 18 bytes 0.76's); signals to the service's pid
+//! only; the Debian `readlink` patch and fork retry; TERM/INT/HUP kill supervise and leave
+//! the service running.
 //!
 //! Beyond 0.76, take-over: a supervise started after a killed one adopts the service still
 //! running from the old status record instead of starting a second copy, but only when that
 //! pid provably is the same process (see `takeover.rs`); otherwise it starts a new copy as
 //! 0.76 does, and never signals the old pid.
 //!
-//! Beyond 0.76, "never deaf": one poll over the control FIFO and the SIGCHLD self-pipe,
-//! with a timer only while a start waits for the 1-second minimum since the previous one.
-//! Control bytes are answered and children reaped at once, even in the second after a
-//! start; an idle supervise sleeps in poll with no timeout at all. Visible consequences: a
-//! `./run` that exits at once shows as down ("want up") until its restart, where 0.76 left
-//! the zombie shown as up; a start asked for less than a second after the previous one
-//! (`svc -u` right after `svc -d`) waits for the rest of that second, during which `x`
-//! exits at once because the service is down.
+//! Beyond 0.76, "never deaf": one poll over the control FIFO, the SIGCHLD self-pipe and the
+//! readiness pipe, with a timer only while something is due (a start after the 1-second
+//! minimum or a backoff, a KILL after `timeout-kill` or `timeout-finish`). Control bytes are
+//! answered and children reaped at once; an idle supervise sleeps in poll with no timeout.
+//! Visible consequences: a `./run` that exits at once shows as down ("want up") until its
+//! restart, where 0.76 left the zombie shown as up; a start asked for less than a second
+//! after the previous one waits for the rest of that second, during which `x` exits at once.
+//!
+//! Beyond 0.76, the lifecycle (`state.rs`, settings in `policy.rs`, pacing in `restart.rs`,
+//! children in `children.rs`): `./finish`, `down-signal`, `timeout-kill`, `timeout-finish`,
+//! `notification-fd` (s6's names and meanings), `backoff-max`, `backoff-reset`, `give-up`;
+//! `./run` exiting 100 or `./finish` exiting 125 is not restarted. The status record is
+//! runit's 20 bytes; `supervise/lifecycle` tells the rest.
 
 mod children;
 mod control;

@@ -379,3 +379,26 @@ fn a_huge_setting_is_read_only_so_far() {
     let expected = "supervise: warning: ignoring s/timeout-kill: too long\n";
     wait_for(SOON, "warning", || stderr_of(&sb, "s") == expected);
 }
+
+#[test]
+fn a_taken_over_service_says_so_and_its_unknown_exit_is_null() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let mut first = spawn_supervise(&sb, "supervise", "s");
+    let pid = wait_sleeping(&sb, "s");
+    first.signal("KILL");
+    first.wait_exit(SOON);
+    let _second = spawn_supervise(&sb, "supervise", "s");
+    let line = wait_json(&sb, "s", r#""supervised":true"#);
+    assert!(line.contains(&format!(r#""pid":{pid},"#)), "{line}");
+    assert!(line.contains(r#""adopted":true"#), "{line}");
+    sb.run("svc", &["-k", "s"]);
+    let line = poll_until(SOON, "restarted", || {
+        Some(json(&sb, "s")).filter(|j| j.contains(r#""up":true"#) && !j.contains(&pid.to_string()))
+    });
+    assert!(line.contains(r#""adopted":false"#), "{line}");
+    assert!(
+        line.contains(r#""last_exit":null"#),
+        "not our child: its status is unknown"
+    );
+}
