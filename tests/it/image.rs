@@ -12,15 +12,6 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn install_inside_a_root_without_proc_checks_first_then_links_by_name() {
     let sb = Sandbox::new();

@@ -11,16 +11,6 @@ fn list_output() -> String {
     APPLETS.iter().map(|a| format!("{a}\n")).collect()
 }
 
-/// The names in `dir`, sorted.
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn list_prints_every_applet() {
     let sb = Sandbox::new();
