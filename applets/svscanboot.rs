@@ -7,7 +7,11 @@
 //! 2. `svc -dx DIR/* DIR/*/log` stops leftovers of a previous run (the patterns expanded as
 //!    the shell would: sorted, dot names skipped, a pattern matching nothing passed as is);
 //! 3. `svscan DIR` with stderr piped into `readproctitle service errors: ` + 400 dots, both
-//!    with an environment holding only 0.76's PATH.
+//!    with an environment holding only PATH.
+//!
+//! Unlike 0.76, that PATH (also the one `svc` gets) starts with svscanboot's own directory
+//! (where argv[0] was found) before 0.76's fixed list, so with the links installed anywhere
+//! the whole tree runs daemonbox's supervise and multilog rather than another suite's.
 //!
 //! The three programs are daemonbox's own applets, run from this executable
 //! (`/proc/self/exe`), so a minimal image needs neither links nor PATH for them; without
@@ -15,15 +19,17 @@
 //! readproctitle's status (128 + signal if it was killed), as the script's pipeline does.
 
 use crate::exit;
+use crate::path;
 use crate::svdir;
 use crate::sys::spawn::{Program, Source, Spawn};
 use crate::sys::{self, AsFd, OwnedFd, proc};
 use std::ffi::{CStr, CString};
 
 const DEFAULT_DIR: &[u8] = b"/service";
-/// The only variable svscan and readproctitle get (0.76's list).
-const PATH_ENV: &[u8] =
-    b"PATH=/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
+/// 0.76's PATH, after svscanboot's own directory the only variable svscan and
+/// readproctitle get.
+const PATH_076: &[u8] =
+    b"/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
 const DEV_NULL: &[u8] = b"/dev/null";
 const SELF_EXE: &[u8] = b"/proc/self/exe";
 /// Length of readproctitle's title area.
@@ -79,6 +85,16 @@ fn status_code(status: proc::WaitStatus) -> u8 {
     }
 }
 
+/// `PATH=` svscanboot's own directory (where argv[0] was found, made absolute because svscan
+/// changes directory), then 0.76's list; 0.76's list alone if argv[0] cannot be found.
+fn path_env(argv0: &[u8]) -> Vec<u8> {
+    let own = sys::exec::locate(argv0).and_then(|exe| {
+        let cwd = sys::dir::getcwd().ok()?;
+        Some([&path::absolute(&cwd, path::dirname(&exe))[..], b":"].concat())
+    });
+    [b"PATH=", &own.unwrap_or_default()[..], PATH_076].concat()
+}
+
 /// Points fds 0, 1 and 2 at /dev/null (failures leave them as they were, like the shell).
 fn null_stdio() {
     if let Ok(null) = sys::fd::open_read(DEV_NULL) {
@@ -99,7 +115,8 @@ pub fn main(args: &[&CStr]) -> u8 {
         .ok()
         .and_then(|p| CString::new(p).ok());
     let exe = exe.as_deref();
-    let env = vec![PATH_ENV.to_vec()];
+    let path_var = path_env(args.first().map_or(&b""[..], |a| a.to_bytes()));
+    let env = vec![path_var.clone()];
 
     let names = sys::dir::names(dir).unwrap_or_default();
     let targets = svc_targets(dir, &names, |name| {
@@ -116,7 +133,7 @@ pub fn main(args: &[&CStr]) -> u8 {
         .into_iter()
         .map(|e| {
             if e.starts_with(b"PATH=") {
-                PATH_ENV.to_vec()
+                path_var.clone()
             } else {
                 e
             }

@@ -2,14 +2,14 @@
 # Installs what the build and the tests need, where it is missing: Debian's daemontools and
 # ucspi-tcp (the references the differential and interop tests compare against), Debian's
 # ucspi-tcp-ipv6 (which conflicts with ucspi-tcp, so it is unpacked privately into
-# /opt/ucspi-tcp-ipv6), runit, s6 and busybox (peers in a few interop tests and the
-# benchmarks), `file` (the static check), util-linux (prlimit, unshare), the musl target and
-# the standard library's source (the static build).
+# /opt/ucspi-tcp-ipv6), runit, s6 and busybox (peers in the interop and lifecycle tests and
+# the benchmarks), `file` (the static check), util-linux (prlimit, unshare), the musl target
+# and the standard library's source (the static build).
 set -euo pipefail
 need=()
 for pkg_bin in daemontools:/usr/bin/supervise runit:/usr/bin/runsv s6:/usr/bin/s6-svscan \
-               file:/usr/bin/file util-linux:/usr/bin/prlimit ucspi-tcp:/usr/bin/tcpserver \
-               busybox:/bin/busybox; do
+               busybox:/bin/busybox ucspi-tcp:/usr/bin/tcpserver \
+               file:/usr/bin/file util-linux:/usr/bin/prlimit; do
   [ -x "${pkg_bin#*:}" ] || need+=("${pkg_bin%%:*}")
 done
 if [ "${#need[@]}" -gt 0 ]; then

@@ -27,6 +27,12 @@ impl Error {
         }
     }
 
+    /// For `map_err`: the failed call's errno, described by the concatenation of `pieces`.
+    pub fn on(pieces: &[&[u8]]) -> impl FnOnce(Errno) -> Self + use<> {
+        let what = pieces.concat();
+        move |errno| Error::Sys { what, errno }
+    }
+
     /// A failure without errno described by the concatenation of `pieces`.
     pub fn plain(pieces: &[&[u8]]) -> Self {
         Error::Plain {

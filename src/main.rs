@@ -14,10 +14,13 @@ mod errtext;
 mod exit;
 mod format;
 mod getopt;
+mod hooks;
 mod ident;
 mod multicall;
+mod path;
 mod resolver;
 mod svdir;
+mod svwatch;
 mod sys;
 mod ucspi;
 

@@ -4,7 +4,7 @@
 //! supervise holds both ends so the read end never sees end-of-file and bytes sent before
 //! the loop starts simply queue up. It must not interpret the bytes: that is `state.rs`.
 
-use crate::exit;
+use crate::error::Error;
 use crate::svdir::CONTROL;
 use crate::sys::{self, BorrowedFd, OwnedFd};
 
@@ -19,30 +19,26 @@ pub struct Control {
 }
 
 impl Control {
-    /// mkfifo (an existing one is reused), then opens it for reading and for writing, both
-    /// non-blocking and close-on-exec; a failure is fatal (spec supervise.md §2 steps 7-8).
-    pub fn open(dir: &[u8]) -> Control {
-        let _ = sys::fifo::mkfifo(CONTROL);
-        let read = sys::fd::open_read(CONTROL).unwrap_or_else(|e| {
-            exit::die_sys(
-                super::PROG,
-                &[b"unable to read ", dir, b"/", CONTROL],
-                e,
-                exit::TEMP,
-            )
-        });
-        let write = sys::fd::open_write(CONTROL).unwrap_or_else(|e| {
-            exit::die_sys(
-                super::PROG,
-                &[b"unable to write ", dir, b"/", CONTROL],
-                e,
-                exit::TEMP,
-            )
-        });
-        Control {
+    /// mkfifo at `path` (an existing one is reused), then opens it for reading and for
+    /// writing, both non-blocking and close-on-exec (spec supervise.md §2 steps 7-8).
+    pub fn open(dir: &[u8], path: &[u8]) -> Result<Control, Error> {
+        let _ = sys::fifo::mkfifo(path);
+        let read = sys::fd::open_read(path).map_err(Error::on(&[
+            b"unable to read ",
+            dir,
+            b"/",
+            CONTROL,
+        ]))?;
+        let write = sys::fd::open_write(path).map_err(Error::on(&[
+            b"unable to write ",
+            dir,
+            b"/",
+            CONTROL,
+        ]))?;
+        Ok(Control {
             read,
             _write: write,
-        }
+        })
     }
 
     /// The read end, to poll for readability.

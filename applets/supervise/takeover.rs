@@ -48,8 +48,8 @@ fn exited(fd: &OwnedFd) -> bool {
 }
 
 /// The service named by the existing `supervise/status`, if it is still that process.
-pub fn find() -> Option<Adopted> {
-    let record = ServiceDir::current(b".").read_status().ok()?;
+pub fn find(service: &ServiceDir) -> Option<Adopted> {
+    let record = service.read_status().ok()?;
     let pid = Pid::try_from(record.pid).ok().filter(|&p| p > 0)?;
     let fd = sys::proc::pidfd_open(pid).ok()?;
     let started = sys::proc::start_time(pid).ok()?;

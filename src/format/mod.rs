@@ -3,6 +3,8 @@
 pub mod envfile;
 pub mod hosts;
 pub mod ident;
+pub mod json;
+pub mod lifecycle;
 pub mod passwd;
 pub mod status;
 pub mod tai;

@@ -1,4 +1,4 @@
-//! Directories and names in them: chdir, listing, stat, mkdir, rename, link, unlink.
+//! Directories and names in them: chdir, getcwd, listing, stat, mkdir, rename, link, unlink.
 
 use super::Result;
 use rustix::fd::{AsFd, OwnedFd};
@@ -19,6 +19,16 @@ impl Meta {
     /// Is it a directory?
     pub fn is_dir(&self) -> bool {
         self.mode & 0o170000 == 0o040000
+    }
+
+    /// Is it a symbolic link (as `lstat` reports it)?
+    pub fn is_symlink(&self) -> bool {
+        self.mode & 0o170000 == 0o120000
+    }
+
+    /// Is it a regular file with an execute bit set?
+    pub fn is_executable_file(&self) -> bool {
+        self.mode & 0o170000 == 0o100000 && self.mode & 0o111 != 0
     }
 
     /// Is the owner-execute bit set?
@@ -45,6 +55,11 @@ pub fn chdir(path: &[u8]) -> Result<()> {
 /// fchdir(2).
 pub fn fchdir(fd: impl AsFd) -> Result<()> {
     rustix::process::fchdir(fd)
+}
+
+/// getcwd(3): the working directory.
+pub fn getcwd() -> Result<Vec<u8>> {
+    rustix::process::getcwd(Vec::new()).map(|c| c.into_bytes())
 }
 
 /// open(".", O_RDONLY|O_DIRECTORY): a handle to come back to with `fchdir`.
@@ -78,6 +93,22 @@ pub fn exists(path: &[u8]) -> Result<bool> {
 /// mkdir(2).
 pub fn mkdir(path: &[u8], mode: u32) -> Result<()> {
     rustix::fs::mkdir(path, Mode::from_raw_mode(mode))
+}
+
+/// mkdir(2) of `path` and of every missing directory above it (`mkdir -p`), each with
+/// `mode`; on failure, how much of `path` names the directory that could not be made.
+pub fn mkdir_all(path: &[u8], mode: u32) -> std::result::Result<(), (usize, Errno)> {
+    let ends = path
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'/' && i > 0);
+    for end in ends.map(|(i, _)| i).chain([path.len()]) {
+        match mkdir(&path[..end], mode) {
+            Ok(()) | Err(Errno::EXIST) => {}
+            Err(e) => return Err((end, e)),
+        }
+    }
+    Ok(())
 }
 
 /// rename(2).

@@ -37,6 +37,16 @@ pub fn after_failure(errno: Errno) -> Result<bool, Errno> {
     }
 }
 
+/// The file the PATH search would run for `prog` (as found, possibly relative; a name with
+/// a `/` is itself): the first candidate that is an executable regular file (stat(2) on
+/// each). Given argv[0], this is where a program was run from, without /proc.
+pub fn locate(prog: &[u8]) -> Option<Vec<u8>> {
+    let path = super::env::get(b"PATH");
+    candidates(prog, path.as_deref())
+        .into_iter()
+        .find(|file| super::dir::stat(file).is_ok_and(|m| m.is_executable_file()))
+}
+
 fn to_cstrings(items: &[Vec<u8>]) -> Vec<CString> {
     items
         .iter()

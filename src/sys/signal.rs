@@ -10,7 +10,10 @@ use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-pub use libc::{SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM};
+pub use libc::{
+    SIGABRT, SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSTOP,
+    SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+};
 
 /// Write end of the self-pipe, or -1 before `SelfPipe::new`.
 static SELFPIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
@@ -120,6 +123,13 @@ pub fn unblock(signals: &[i32]) -> Result<()> {
     check(unsafe { libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) })
 }
 
+/// sigprocmask(SIG_SETMASK, empty): nothing blocked.
+pub fn unblock_all() -> Result<()> {
+    let set = set_of(&[]);
+    // SAFETY: valid set pointer, null old-set pointer.
+    check(unsafe { libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) })
+}
+
 /// sigaction(SIG_DFL).
 pub fn set_default(signal: i32) -> Result<()> {
     set_disposition(signal, libc::SIG_DFL, 0)
@@ -130,6 +140,66 @@ pub fn ignore(signal: i32) -> Result<()> {
     set_disposition(signal, libc::SIG_IGN, 0)
 }
 
+/// Signal names without `SIG`, and their numbers on this system.
+const NAMES: &[(&str, i32)] = &[
+    ("HUP", libc::SIGHUP),
+    ("INT", libc::SIGINT),
+    ("QUIT", libc::SIGQUIT),
+    ("ILL", libc::SIGILL),
+    ("TRAP", libc::SIGTRAP),
+    ("ABRT", libc::SIGABRT),
+    ("BUS", libc::SIGBUS),
+    ("FPE", libc::SIGFPE),
+    ("KILL", libc::SIGKILL),
+    ("USR1", libc::SIGUSR1),
+    ("SEGV", libc::SIGSEGV),
+    ("USR2", libc::SIGUSR2),
+    ("PIPE", libc::SIGPIPE),
+    ("ALRM", libc::SIGALRM),
+    ("TERM", libc::SIGTERM),
+    ("STKFLT", libc::SIGSTKFLT),
+    ("CHLD", libc::SIGCHLD),
+    ("CONT", libc::SIGCONT),
+    ("STOP", libc::SIGSTOP),
+    ("TSTP", libc::SIGTSTP),
+    ("TTIN", libc::SIGTTIN),
+    ("TTOU", libc::SIGTTOU),
+    ("URG", libc::SIGURG),
+    ("XCPU", libc::SIGXCPU),
+    ("XFSZ", libc::SIGXFSZ),
+    ("VTALRM", libc::SIGVTALRM),
+    ("PROF", libc::SIGPROF),
+    ("WINCH", libc::SIGWINCH),
+    ("IO", libc::SIGIO),
+    ("PWR", libc::SIGPWR),
+    ("SYS", libc::SIGSYS),
+];
+
+/// The highest signal number the kernel knows.
+pub const MAX: i32 = 64;
+
+/// A signal given as a name (`TERM`, `SIGTERM`, any case) or a number (1-64).
+pub fn by_name(text: &[u8]) -> Option<i32> {
+    if !text.is_empty() && text.iter().all(u8::is_ascii_digit) {
+        let n = std::str::from_utf8(text).ok()?.parse::<i32>().ok()?;
+        return (1..=MAX).contains(&n).then_some(n);
+    }
+    let upper = text.to_ascii_uppercase();
+    let name = upper.strip_prefix(b"SIG").unwrap_or(&upper);
+    NAMES
+        .iter()
+        .find(|(n, _)| n.as_bytes() == name)
+        .map(|&(_, number)| number)
+}
+
+/// The name of signal `number`, without `SIG`, if it has one.
+pub fn name_of(number: i32) -> Option<&'static str> {
+    NAMES
+        .iter()
+        .find(|&&(_, n)| n == number)
+        .map(|&(name, _)| name)
+}
+
 /// sigaction(signal, NULL, &old): is `signal` ignored (SIG_IGN) right now?
 pub fn is_ignored(signal: i32) -> bool {
     // SAFETY: a null new action only queries; `old` is a valid out-pointer.
@@ -137,5 +207,33 @@ pub fn is_ignored(signal: i32) -> bool {
         let mut old: libc::sigaction = std::mem::zeroed();
         libc::sigaction(signal, std::ptr::null(), &mut old) == 0
             && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers() {
+        for text in [&b"TERM"[..], b"SIGTERM", b"term", b"SigTerm", b"15"] {
+            assert_eq!(by_name(text), Some(SIGTERM), "{text:?}");
+        }
+        assert_eq!(by_name(b"HUP"), Some(SIGHUP));
+        assert_eq!(name_of(SIGKILL), Some("KILL"));
+        assert_eq!(name_of(40), None);
+        assert_eq!(by_name(b"64"), Some(64));
+        for bad in [
+            &b""[..],
+            b"0",
+            b"65",
+            b"-1",
+            b"SIG",
+            b"TERM ",
+            b"NOPE",
+            b"99999999999",
+        ] {
+            assert_eq!(by_name(bad), None, "{bad:?}");
+        }
     }
 }

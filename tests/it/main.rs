@@ -2,25 +2,33 @@
 //! the applet symlinks of a sandbox.
 
 mod common;
+mod container;
 mod envdir;
 mod envuidgid;
 mod fghack;
+mod hooks;
+mod image;
 mod interop;
 mod layout;
+mod lifecycle;
 mod multicall;
 mod multilog;
 mod pgrphack;
 mod pid1;
+mod qmail;
 mod rblsmtpd;
 mod readproctitle;
 mod recordio;
+mod runline;
 mod setlock;
 mod setuidgid;
 mod softlimit;
 mod supervise;
 mod svc;
 mod svok;
+mod svreload;
 mod svscan;
+mod svscan_stop;
 mod svscanboot;
 mod svstat;
 mod tai64n;
