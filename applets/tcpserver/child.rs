@@ -7,7 +7,7 @@
 //! environment of ucspi-tcp (`PROTO`, `TCPLOCAL*`, `TCPREMOTE*`, and in IPv6 mode the
 //! `TCP6*` copies of the IPv6 patch), or the child exits 100 for a denied client. A failed
 //! lookup leaves its variable unset, as in 0.88; any other failure drops the connection
-//! (exit 111).
+//! (exit 111). Without lookups, `quick.rs` does the same work in tcpserver itself.
 
 use super::options::{Config, Verbosity};
 use super::report::{self, Side};
@@ -40,6 +40,30 @@ pub struct Server<'a> {
     /// tcpserver's own environment, which the variables are applied to.
     pub env: Vec<Vec<u8>>,
     pub voice: Voice,
+}
+
+/// Why a connection is dropped: `dropping connection, WHAT: ERRTEXT`.
+pub struct Dropped {
+    pub what: Vec<u8>,
+    pub errno: Errno,
+}
+
+/// What tcpserver learnt about a connection.
+pub struct Client {
+    pub as_v4: bool,
+    pub local_ip: Vec<u8>,
+    pub local_ip6: Vec<u8>,
+    pub local_host: Option<Vec<u8>>,
+    pub remote_ip: Vec<u8>,
+    pub remote_ip6: Vec<u8>,
+    pub remote_port: Vec<u8>,
+    pub remote_host: Option<Vec<u8>>,
+    pub info: Option<Vec<u8>>,
+    /// The environment changes, in 0.88's order, the rule's variables last.
+    pub edits: Vec<Vec<u8>>,
+    /// How many of `edits` come from the rule.
+    pub rule_edits: usize,
+    pub deny: bool,
 }
 
 /// A lookup's result as 0.88 keeps it: the name only when the lookup gave a non-empty one.
@@ -77,47 +101,45 @@ impl Edits {
 }
 
 impl Server<'_> {
-    fn say(&self, line: &[u8]) {
+    pub fn say(&self, line: &[u8]) {
         if self.config.verbosity >= Verbosity::Verbose {
             exit::emit(line);
         }
     }
 
-    /// `tcpserver: warning: dropping connection, WHAT[: ERRTEXT]`; the child ends with 111.
-    fn drop_connection(&self, what: &[&[u8]], errno: Option<Errno>) -> u8 {
-        let pieces = [&[&b"dropping connection, "[..]], what].concat();
-        self.voice.say(exit::Kind::Warning, &pieces, errno);
+    /// `tcpserver: warning: dropping connection, WHAT: ERRTEXT`; the child ends with 111.
+    pub fn drop_connection(&self, dropped: Dropped) -> u8 {
+        let pieces: [&[u8]; 2] = [b"dropping connection, ", &dropped.what];
+        self.voice
+            .say(exit::Kind::Warning, &pieces, Some(dropped.errno));
         exit::TEMP
     }
 
-    /// The child's work for the connection `conn` from `remote`; ends in the program's
-    /// exec or returns the child's exit code.
-    pub fn serve(&self, conn: &OwnedFd, remote: &Endpoint) -> u8 {
-        let c = self.config;
-        let pid = sys::proc::getpid() as u64;
-        let as_v4 = !c.force_v6 && ip::is_mapped(&remote.ip);
-        let remote_ip = ip::text(&remote.ip, as_v4);
-        self.say(&report::pid(pid, &remote_ip));
-        if c.kill_options {
+    /// IP options and Nagle's algorithm, as the options say.
+    pub fn set_options(&self, conn: &OwnedFd) {
+        if self.config.kill_options {
             let _ = socket::kill_ip_options(conn);
         }
-        if !c.delay {
+        if !self.config.delay {
             let _ = socket::set_nodelay(conn);
         }
-        if let Err(e) = sys::fd::write_all(conn, c.banner) {
-            return self.drop_connection(&[b"unable to print banner"], Some(e));
-        }
-        let local = match socket::local(conn) {
-            Ok(local) => local,
-            Err(e) => return self.drop_connection(&[b"unable to get local address"], Some(e)),
+    }
+
+    /// Everything about the connection but the banner and the messages: the addresses, the
+    /// names (looked up with `resolver`, when the options ask), the ident answer, the rule.
+    pub fn gather(
+        &self,
+        conn: &OwnedFd,
+        remote: &Endpoint,
+        mut resolver: Option<Resolver>,
+    ) -> Result<Client, Dropped> {
+        let c = self.config;
+        let dropped = |what: &[u8], errno| Dropped {
+            what: what.to_vec(),
+            errno,
         };
-        let local_ip = ip::text(&local.ip, as_v4);
-        let needs_dns = c.local_name.is_none() || c.remote_host;
-        let mut resolver = if needs_dns {
-            Resolver::from_system().ok()
-        } else {
-            None
-        };
+        let as_v4 = !c.force_v6 && ip::is_mapped(&remote.ip);
+        let local = socket::local(conn).map_err(|e| dropped(b"unable to get local address", e))?;
         let local_host = match c.local_name {
             Some(name) => Some(name.to_vec()),
             None => name_of(&mut resolver, &local.ip),
@@ -138,36 +160,35 @@ impl Server<'_> {
         } else {
             None
         };
-        let remote_port = fmt_ulong(u64::from(remote.port));
-        let (local_ip6, remote_ip6) = (ip::text(&local.ip, false), ip::text(&remote.ip, false));
-        let mut e = Edits {
-            list: Vec::with_capacity(20),
-            v6: self.v6,
+        let mut client = Client {
+            as_v4,
+            local_ip: ip::text(&local.ip, as_v4),
+            local_ip6: ip::text(&local.ip, false),
+            local_host,
+            remote_ip: ip::text(&remote.ip, as_v4),
+            remote_ip6: ip::text(&remote.ip, false),
+            remote_port: fmt_ulong(u64::from(remote.port)),
+            remote_host,
+            info,
+            edits: Vec::new(),
+            rule_edits: 0,
+            deny: false,
         };
-        e.set(b"PROTO", Some(if as_v4 { b"TCP" } else { b"TCP6" }));
-        e.set(b"TCPLOCALIP", Some(&local_ip));
-        e.set_v6(b"TCP6LOCALIP", Some(&local_ip6));
-        e.both(b"TCPLOCALPORT", b"TCP6LOCALPORT", Some(&self.local_port));
-        e.both(b"TCPLOCALHOST", b"TCP6LOCALHOST", local_host.as_deref());
-        if !as_v4 && local.scope != 0 {
-            let name = socket::interface_name(local.scope);
-            e.set_v6(b"TCP6INTERFACE", name.as_deref());
-        }
-        e.set(b"TCPREMOTEIP", Some(&remote_ip));
-        e.set_v6(b"TCP6REMOTEIP", Some(&remote_ip6));
-        e.both(b"TCPREMOTEPORT", b"TCP6REMOTEPORT", Some(&remote_port));
-        e.both(b"TCPREMOTEHOST", b"TCP6REMOTEHOST", remote_host.as_deref());
-        e.both(b"TCPREMOTEINFO", b"TCP6REMOTEINFO", info.as_deref());
-        let mut edits = e.list;
-        let mut deny = false;
+        client.edits = self.edits(&client, local.scope);
         if let Some(path) = c.rules {
-            match ucspi::rule_for(path, &remote_ip, remote_host.as_deref(), info.as_deref()) {
+            let (ip, host, info) = (
+                &client.remote_ip,
+                client.remote_host.as_deref(),
+                client.info.as_deref(),
+            );
+            match ucspi::rule_for(path, ip, host, info) {
                 Ok(Some((_, data))) => {
                     for instruction in rules::decode(&data) {
                         match instruction {
-                            Instruction::Deny => deny = true,
+                            Instruction::Deny => client.deny = true,
                             Instruction::Set(var) if var.contains(&b'=') => {
-                                edits.push(var.to_vec())
+                                client.edits.push(var.to_vec());
+                                client.rule_edits += 1;
                             }
                             Instruction::Set(_) => {}
                         }
@@ -175,46 +196,114 @@ impl Server<'_> {
                 }
                 Ok(None) => {}
                 Err(Errno::NOENT) if c.allow_no_rules => {}
-                Err(e) => return self.drop_connection(&[b"unable to read ", path], Some(e)),
+                Err(e) => return Err(dropped(&[b"unable to read ", path].concat(), e)),
             }
         }
-        let (local_shown, remote_shown) = if self.v6 {
-            (&local_ip6, &remote_ip6)
-        } else {
-            (&local_ip, &remote_ip)
+        Ok(client)
+    }
+
+    /// The variables of ucspi-tcp (and of the IPv6 patch in IPv6 mode), in 0.88's order.
+    fn edits(&self, client: &Client, scope: u32) -> Vec<Vec<u8>> {
+        let mut e = Edits {
+            list: Vec::with_capacity(20),
+            v6: self.v6,
         };
-        self.say(&report::verdict(&report::Verdict {
-            deny,
+        e.set(b"PROTO", Some(if client.as_v4 { b"TCP" } else { b"TCP6" }));
+        e.set(b"TCPLOCALIP", Some(&client.local_ip));
+        e.set_v6(b"TCP6LOCALIP", Some(&client.local_ip6));
+        e.both(b"TCPLOCALPORT", b"TCP6LOCALPORT", Some(&self.local_port));
+        e.both(
+            b"TCPLOCALHOST",
+            b"TCP6LOCALHOST",
+            client.local_host.as_deref(),
+        );
+        if !client.as_v4 && scope != 0 {
+            let name = socket::interface_name(scope);
+            e.set_v6(b"TCP6INTERFACE", name.as_deref());
+        }
+        e.set(b"TCPREMOTEIP", Some(&client.remote_ip));
+        e.set_v6(b"TCP6REMOTEIP", Some(&client.remote_ip6));
+        e.both(
+            b"TCPREMOTEPORT",
+            b"TCP6REMOTEPORT",
+            Some(&client.remote_port),
+        );
+        e.both(
+            b"TCPREMOTEHOST",
+            b"TCP6REMOTEHOST",
+            client.remote_host.as_deref(),
+        );
+        e.both(b"TCPREMOTEINFO", b"TCP6REMOTEINFO", client.info.as_deref());
+        e.list
+    }
+
+    /// The ok/deny line for child `pid`.
+    pub fn verdict(&self, pid: u64, client: &Client) -> Vec<u8> {
+        let (local_shown, remote_shown) = if self.v6 {
+            (&client.local_ip6, &client.remote_ip6)
+        } else {
+            (&client.local_ip, &client.remote_ip)
+        };
+        report::verdict(&report::Verdict {
+            deny: client.deny,
             pid,
             local: Side {
-                host: local_host.as_deref(),
+                host: client.local_host.as_deref(),
                 ip: local_shown,
                 port: &self.local_port,
             },
             remote: Side {
-                host: remote_host.as_deref(),
+                host: client.remote_host.as_deref(),
                 ip: remote_shown,
-                port: &remote_port,
+                port: &client.remote_port,
             },
-            info: info.as_deref(),
+            info: client.info.as_deref(),
             keep_colons: self.v6,
-        }));
-        if deny {
-            return DENIED;
-        }
-        let env = envfile::apply(self.env.clone(), &edits);
-        let program = c.program;
-        Spawn::new(Program::Search, program)
-            .env(&env)
+        })
+    }
+
+    /// The program's start, as the exec of the child or of a shared start.
+    pub fn program<'a>(&'a self, conn: &'a OwnedFd, env: &'a [Vec<u8>]) -> Spawn<'a> {
+        Spawn::new(Program::Search, self.config.program)
+            .env(env)
             .default_signals(CHILD_DEFAULTS)
             .fd(Source::Dup(conn.as_fd()), 0)
             .fd(Source::Dup(conn.as_fd()), 1)
-            .exec_now(|failure| match failure.stage {
-                Stage::Exec => self.drop_connection(
-                    &[b"unable to run ", program[0].to_bytes()],
-                    Some(failure.errno),
-                ),
-                _ => self.drop_connection(&[b"unable to set up descriptors"], Some(failure.errno)),
+    }
+
+    /// The child's work for the connection `conn` from `remote` (whose banner may have been
+    /// sent already); ends in the program's exec or returns the child's exit code.
+    pub fn serve(&self, conn: &OwnedFd, remote: &Endpoint, banner_sent: bool) -> u8 {
+        let c = self.config;
+        let pid = sys::proc::getpid() as u64;
+        let as_v4 = !c.force_v6 && ip::is_mapped(&remote.ip);
+        self.say(&report::pid(pid, &ip::text(&remote.ip, as_v4)));
+        self.set_options(conn);
+        let banner: &[u8] = if banner_sent { b"" } else { c.banner };
+        if let Err(errno) = sys::fd::write_all(conn, banner) {
+            let what = b"unable to print banner".to_vec();
+            return self.drop_connection(Dropped { what, errno });
+        }
+        let needs_dns = c.local_name.is_none() || c.remote_host;
+        let resolver = needs_dns.then(Resolver::from_system).and_then(Result::ok);
+        let client = match self.gather(conn, remote, resolver) {
+            Ok(client) => client,
+            Err(dropped) => return self.drop_connection(dropped),
+        };
+        self.say(&self.verdict(pid, &client));
+        if client.deny {
+            return DENIED;
+        }
+        let env = envfile::apply(self.env.clone(), &client.edits);
+        self.program(conn, &env).exec_now(|failure| {
+            let what = match failure.stage {
+                Stage::Exec => [&b"unable to run "[..], c.program[0].to_bytes()].concat(),
+                _ => b"unable to set up descriptors".to_vec(),
+            };
+            self.drop_connection(Dropped {
+                what,
+                errno: failure.errno,
             })
+        })
     }
 }

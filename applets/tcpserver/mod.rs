@@ -22,6 +22,7 @@
 
 mod child;
 mod options;
+mod quick;
 mod report;
 
 use crate::exit::{self, Kind};
@@ -36,6 +37,7 @@ use crate::sys::{self, Errno, OwnedFd};
 use crate::ucspi::{self, Voice};
 use child::Server;
 use options::{Config, Id, Refused, Verbosity};
+use quick::{Outcome, Quick};
 use std::ffi::CStr;
 use std::time::Duration;
 
@@ -126,6 +128,7 @@ pub fn main(args: &[&CStr]) -> u8 {
         voice,
     };
     Loop {
+        quick: Quick::new(&server),
         server: &server,
         listener,
         selfpipe,
@@ -170,6 +173,8 @@ fn resolve_id(id: &Option<Id>, group: bool) -> Result<Option<u32>, Vec<u8>> {
 /// The accept loop's state.
 struct Loop<'a> {
     server: &'a Server<'a>,
+    /// The quick start, when the options allow it.
+    quick: Option<Quick>,
     listener: OwnedFd,
     selfpipe: SelfPipe,
     children: u64,
@@ -253,6 +258,15 @@ impl Loop<'_> {
             self.warned = false;
             self.children += 1;
             self.status();
+            let banner_sent = match self
+                .quick
+                .as_mut()
+                .map(|q| q.start(self.server, &conn, &remote))
+            {
+                Some(Outcome::Started) => continue,
+                Some(Outcome::Fork { banner_sent }) => banner_sent,
+                None => false,
+            };
             let _ = sys::signal::block(&[SIGCHLD, SIGTERM]);
             let started = sys::spawn::fork_then(|| {
                 for &s in child::CHILD_DEFAULTS {
@@ -260,7 +274,7 @@ impl Loop<'_> {
                 }
                 let _ = sys::signal::unblock(&[SIGCHLD, SIGTERM]);
                 sys::fd::close_number(sys::fd::number(&self.listener));
-                self.server.serve(&conn, &remote)
+                self.server.serve(&conn, &remote, banner_sent)
             });
             let _ = sys::signal::unblock(&[SIGCHLD, SIGTERM]);
             if let Err(e) = started {

@@ -38,9 +38,12 @@ pub fn current_ptrs() -> Vec<*const std::ffi::c_char> {
     ptrs
 }
 
-/// The value of `name` in the environment, if set (the first entry wins).
+/// The value of `name` in the environment, if set (the first entry wins). Only the value
+/// is copied.
 pub fn get(name: &[u8]) -> Option<Vec<u8>> {
-    current().into_iter().find_map(|entry| {
+    current_ptrs().into_iter().find_map(|p| {
+        // SAFETY: `p` is an `environ` entry, a valid C string (see `current`).
+        let entry = unsafe { CStr::from_ptr(p) }.to_bytes();
         let rest = entry.strip_prefix(name)?;
         rest.strip_prefix(b"=").map(<[u8]>::to_vec)
     })

@@ -6,6 +6,13 @@
 //! number, mark everything else close-on-exec) and the working directory. The child applies them in that order and execs. If a step fails, the
 //! caller's failure function runs in the child with the step and the errno, reports in
 //! the caller's own words and names the child's exit code. Nothing else in daemonbox forks.
+//!
+//! [`Spawn::start_shared`] (in `shared.rs`) starts the same child without copying the
+//! address space, for callers that start many short-lived programs (tcpserver).
+
+mod shared;
+
+pub use shared::Scratch;
 
 use super::{Errno, Result, dir, exec, fd, proc, signal};
 use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
