@@ -8,7 +8,8 @@
 
 use crate::exit;
 use crate::format::cdb::{self, Maker};
-use crate::format::rules::{self, Line};
+use crate::format::lines::find_newline;
+use crate::format::rules;
 use crate::sys::{self, Errno};
 use std::ffi::CStr;
 
@@ -31,10 +32,15 @@ pub fn main(args: &[&CStr]) -> u8 {
         .unwrap_or_else(|e| exit::die_sys(PROG, &[b"unable to read input"], e, exit::TEMP));
     let mut maker = Maker::default();
     let mut out = vec![0u8; cdb::HEADER_LEN];
-    for line in input.split_inclusive(|&b| b == b'\n') {
-        match rules::parse_line(line) {
-            Ok(Line::Skip) => {}
-            Ok(Line::Rule(keys, data)) => keys
+    let mut data = Vec::new();
+    let mut rest = &input[..];
+    while !rest.is_empty() {
+        let end = find_newline(rest).map_or(rest.len(), |i| i + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        match rules::parse_line(line, &mut data) {
+            Ok(None) => {}
+            Ok(Some(keys)) => keys
                 .for_each(|key| maker.add(key, &data, &mut out))
                 .unwrap_or_else(|_| die_write(Errno::NOMEM)),
             Err(_) => {

@@ -22,15 +22,6 @@ const RANGE_TOP: u64 = 255;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadLine;
 
-/// What one line of rules text means.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Line<'a> {
-    /// Nothing (a comment, a blank line, a line without a colon).
-    Skip,
-    /// A rule: the keys it is stored under and its record.
-    Rule(Keys<'a>, Vec<u8>),
-}
-
 /// The keys of a rule: its address, or one key per number of a range `a.b.c-d`
 /// (`prefix` + each number from `bottom` to `top` + `suffix`).
 #[derive(Debug, PartialEq, Eq)]
@@ -78,14 +69,16 @@ pub fn trim(line: &[u8]) -> &[u8] {
     &line[..end]
 }
 
-/// Parses one line of rules text (with or without its newline).
-pub fn parse_line(line: &[u8]) -> Result<Line<'_>, BadLine> {
+/// Parses one line of rules text (with or without its newline): the keys of its rule, with
+/// the rule's record left in `data`, or `None` for a line that holds no rule (a comment, a
+/// blank line, a line without a colon).
+pub fn parse_line<'a>(line: &'a [u8], data: &mut Vec<u8>) -> Result<Option<Keys<'a>>, BadLine> {
     if line.first().is_none_or(|&b| b == b'#' || b == b'\n') {
-        return Ok(Line::Skip);
+        return Ok(None);
     }
     let line = trim(line);
     let Some(first_colon) = line.iter().position(|&b| b == b':') else {
-        return Ok(Line::Skip);
+        return Ok(None);
     };
     let colon = (first_colon..line.len())
         .filter(|&i| line[i] == b':')
@@ -94,13 +87,13 @@ pub fn parse_line(line: &[u8]) -> Result<Line<'_>, BadLine> {
             rest.starts_with(b"deny") || rest.starts_with(b"allow")
         })
         .unwrap_or(first_colon);
-    let data = instructions(&line[colon + 1..])?;
-    Ok(Line::Rule(keys_of(&line[..colon])?, data))
+    instructions(&line[colon + 1..], data)?;
+    keys_of(&line[..colon]).map(Some)
 }
 
-/// The record for `allow`/`deny` and the instructions after it.
-fn instructions(mut x: &[u8]) -> Result<Vec<u8>, BadLine> {
-    let mut data = Vec::new();
+/// The record for `allow`/`deny` and the instructions after it, into `data`.
+fn instructions(mut x: &[u8], data: &mut Vec<u8>) -> Result<(), BadLine> {
+    data.clear();
     if let Some(rest) = x.strip_prefix(b"deny") {
         data.extend_from_slice(b"D\0");
         x = rest;
@@ -119,7 +112,7 @@ fn instructions(mut x: &[u8]) -> Result<Vec<u8>, BadLine> {
         data.push(0);
         x = &value[end + 1..];
     }
-    if x.is_empty() { Ok(data) } else { Err(BadLine) }
+    if x.is_empty() { Ok(()) } else { Err(BadLine) }
 }
 
 fn number(digits: &[u8]) -> Result<u64, BadLine> {

@@ -112,15 +112,20 @@ pub fn read_file(path: &[u8]) -> Result<Vec<u8>> {
     read_to_end(&fd)
 }
 
-/// read(2) until end of file.
+/// read(2) until end of file, in reads as large as the file (fstat(2) gives the size of
+/// a regular file; other descriptors start at 8 KiB and double).
 pub fn read_to_end(fd: impl AsFd) -> Result<Vec<u8>> {
+    const FIRST_READ: usize = 8192;
     let fd = fd.as_fd();
-    let mut data = Vec::new();
-    let mut chunk = [0u8; 8192];
+    let hint = usize::try_from(size(fd).unwrap_or(0)).unwrap_or(0);
+    // One byte more than the file, so that the read finding its end needs no growth.
+    let mut data = Vec::with_capacity(hint.saturating_add(1).max(FIRST_READ));
     loop {
-        match read(fd, &mut chunk)? {
-            0 => return Ok(data),
-            n => data.extend_from_slice(&chunk[..n]),
+        if data.len() == data.capacity() {
+            data.reserve(data.capacity());
+        }
+        if read_spare(fd, &mut data)? == 0 {
+            return Ok(data);
         }
     }
 }
