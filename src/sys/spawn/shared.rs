@@ -18,8 +18,9 @@ use rustix::fd::{AsRawFd, RawFd};
 use std::cell::Cell;
 use std::ffi::{CString, c_char, c_int, c_void};
 
-/// Stack for the child, which calls no deeper than a few system-call wrappers.
-const CHILD_STACK: usize = 16 * 1024;
+/// Stack for the child, which calls no deeper than a few system-call wrappers (with room to
+/// spare for unoptimised builds: there is no guard page below it).
+const CHILD_STACK: usize = 64 * 1024;
 
 /// Why a shared start failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
