@@ -118,7 +118,7 @@ impl Svscan {
     /// Starts the main program once the boot batch is done and what it needs is ready;
     /// stops everything if that does not happen in time.
     fn start_main_program(&mut self, now: Duration) {
-        if !self.booted || !self.batches.idle() {
+        if !self.batches.idle() {
             return;
         }
         let Some(main) = &mut self.main_program else {
@@ -147,6 +147,10 @@ impl Svscan {
     fn full_scan(&mut self, now: Duration) {
         let periodic = now >= self.next_periodic;
         let hooks = batches::find_hooks();
+        if !self.booted && hooks.is_none() {
+            // A main program that waits for nothing starts at once, alongside the services.
+            self.start_main_program(now);
+        }
         let changes = self.scan.scan(periodic, now, hooks.is_some());
         if let Some(hooks) = hooks {
             let cause = if self.booted {
