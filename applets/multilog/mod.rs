@@ -11,7 +11,8 @@
 //! of that read; 0.76 also stamps lines when it processes them, not when they arrive). Files
 //! end where 0.76's would for line-at-a-time input (see `rules`). An `=` file is rewritten
 //! once per chunk, with the last line of the chunk that selected it (the same final bytes as
-//! 0.76's rewrite for every line); `e` still writes each line to stderr on its own.
+//! 0.76's rewrite for every line); `e` still writes each line to stderr on its own, and a
+//! `1PREFIX` forward each line to stdout (see `forward.rs`).
 //!
 //! What SIGKILL can lose: only bytes already read and not yet written, i.e. the chunk being
 //! routed at that moment (at most 64 KiB, and usually none since writing it takes
@@ -24,6 +25,7 @@
 //! its stack and the pages of the program it uses; the next input brings them back.
 
 mod control;
+mod forward;
 mod logdir;
 mod pattern;
 mod pending;
@@ -35,6 +37,7 @@ use crate::exit;
 use crate::format::tai::Stamp;
 use crate::sys::{self, Errno, OwnedFd, poll::PollFd, poll::PollFlags};
 use control::{Control, Expired};
+use forward::Forward;
 use logdir::{GiveUp, LogDir};
 use route::{Outputs, Router};
 use script::Script;
@@ -78,8 +81,13 @@ pub fn main(args: &[&CStr]) -> u8 {
             Err(e) => e.die(PROG, exit::TEMP),
         }
     }
+    if !script.forwards.is_empty() {
+        // A closed stdout must not end the logger: the directories still get every line.
+        let _ = sys::signal::ignore(sys::signal::SIGPIPE);
+    }
     let router = Router::new(&script);
     let mut logger = Logger {
+        forwards: script.forwards.iter().map(|&p| Forward::new(p)).collect(),
         buf: Vec::new(),
         idle: false,
         out: router.outputs(),
@@ -138,6 +146,8 @@ struct Logger<'s> {
     router: Router<'s>,
     out: Outputs,
     dirs: Vec<LogDir<'s>>,
+    /// The `1` forwards to stdout.
+    forwards: Vec<Forward<'s>>,
     /// Directories that lost bytes when TERM's grace ran out.
     damaged: Vec<bool>,
     status: Vec<(&'s [u8], OwnedFd)>,
@@ -188,6 +198,7 @@ impl Logger<'_> {
         self.idle = true;
         self.buf = Vec::new();
         self.out.release();
+        self.forwards.iter_mut().for_each(Forward::release);
     }
 
     /// Waits until stdin (or, with `signals`, the self-pipe) is readable or `timeout` passes;
@@ -246,10 +257,14 @@ impl Logger<'_> {
         self.flush()
     }
 
-    /// Writes what routing produced: stderr lines, directories, then `=` files.
+    /// Writes what routing produced: stderr lines, forwards, directories, then `=` files.
     fn flush(&mut self) -> Result<(), GiveUp> {
         for line in &self.out.stderr {
             let _ = sys::fd::write_all(sys::fd::stderr(), line);
+        }
+        let first_forward = self.dirs.len();
+        for (j, forward) in self.forwards.iter_mut().enumerate() {
+            forward.push(self.out.for_dir(first_forward + j));
         }
         let mut lost = None::<u64>;
         for (i, dir) in self.dirs.iter_mut().enumerate() {

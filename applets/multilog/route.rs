@@ -23,8 +23,9 @@ const ELLIPSIS: &[u8] = b"...\n";
 /// What one chunk of input produced.
 #[derive(Debug, Default)]
 pub struct Outputs {
-    /// Bytes for each directory; with a script that does not examine lines, only entry 0 is
-    /// filled and every directory gets it.
+    /// Bytes for each directory, then for each forward; with a script that does not
+    /// examine lines (and so has no forward), only entry 0 is filled and every directory
+    /// gets it.
     pub dirs: Vec<Pending>,
     /// Lines for stderr, one write each.
     pub stderr: Vec<Vec<u8>>,
@@ -74,14 +75,14 @@ impl<'s> Router<'s> {
             in_line: false,
             head: Vec::with_capacity(MATCH_MAX),
             decided: false,
-            selected: vec![false; script.dirs.len()],
+            selected: vec![false; script.targets()],
         }
     }
 
     /// Empty outputs shaped for this script.
     pub fn outputs(&self) -> Outputs {
         let dirs = if self.examines {
-            self.script.dirs.len()
+            self.script.targets()
         } else {
             1
         };
@@ -228,6 +229,7 @@ fn walk(script: &Script<'_>, text: &[u8], selected: &mut [bool], out: &mut Outpu
                 record.extend_from_slice(text);
             }
             Action::Dir(i) => selected[i] = on,
+            Action::Forward(i) => selected[script.dirs.len() + i] = on,
             Action::Stderr | Action::Status(_) => {}
         }
     }

@@ -355,3 +355,26 @@ fn a_read_only_tree_without_a_state_root_says_why() {
         "{err}"
     );
 }
+
+#[test]
+fn a_logged_services_lines_reach_the_containers_output_with_its_name() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/web", "echo hello; echo world; exec sleep 1000");
+    service(&sb, "sv/web/log", "exec multilog ./main 1web:\\ ");
+    service(&sb, "sv/plain", "echo unlogged; exec sleep 1000");
+    let prog = "until grep -q world sv/web/log/main/current 2>/dev/null; do sleep 0.05; done";
+    let stdout = fs::File::create(sb.join("stdout")).unwrap();
+    let out = sb
+        .command("unshare")
+        .args(["--pid", "--fork", "--mount-proc"])
+        .arg(sb.bin("svscan"))
+        .args(["sv", "--", "sh", "-c", prog])
+        .stdout(stdout)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out.stderr));
+    let mut lines: Vec<String> = read(&sb, "stdout").lines().map(str::to_owned).collect();
+    lines.sort();
+    assert_eq!(lines, ["unlogged", "web: hello", "web: world"]);
+    assert_eq!(read(&sb, "sv/web/log/main/current"), "hello\nworld\n");
+}

@@ -13,6 +13,7 @@ mod layout;
 mod lifecycle;
 mod multicall;
 mod multilog;
+mod multilog_forward;
 mod pgrphack;
 mod pid1;
 mod qmail;
