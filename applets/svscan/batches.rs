@@ -89,7 +89,7 @@ impl Batches {
         let mut names: Vec<Vec<u8>> = held.iter().map(|(_, n)| n.clone()).collect();
         names.extend(removed);
         // Byte order, as for the hooks themselves, whatever order the directory lists.
-        names.sort();
+        names.sort_unstable();
         if names.is_empty() {
             return;
         }
@@ -119,7 +119,7 @@ impl Batches {
             && !services.is_empty()
         {
             let mut services = services;
-            services.sort();
+            services.sort_unstable();
             let batch = Batch::new(Cause::Shutdown, services, &self.scan_dir, hooks);
             self.queue.push_back(Pending {
                 batch,
