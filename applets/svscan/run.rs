@@ -103,7 +103,7 @@ impl Svscan {
                 }
             };
             let deadlines = [
-                self.batches.deadline(),
+                self.batches.runner().deadline(),
                 self.main_program.as_ref().and_then(MainProgram::deadline),
             ];
             let now = sys::clock::monotonic();
@@ -202,7 +202,7 @@ impl Svscan {
         let signals = self.selfpipe.fd();
         let optional = [
             self.watch.as_ref().map(DirWatch::fd),
-            self.batches.fd(),
+            self.batches.runner().fd(),
             self.main_program.as_ref().and_then(MainProgram::fd),
         ];
         let mut fds = vec![poll::PollFd::new(&signals, poll::PollFlags::IN)];
@@ -224,9 +224,9 @@ impl Svscan {
         }
         let now = sys::clock::monotonic();
         if hook_spoke {
-            self.batches.read_output();
+            self.batches.runner_mut().read_output();
         }
-        self.batches.tick(now);
+        self.batches.runner_mut().tick(now);
         for sig in self.selfpipe.drain() {
             match sig {
                 signal::SIGHUP | signal::SIGALRM => self.next_periodic = now,
