@@ -39,7 +39,7 @@ enum State {
 }
 
 /// The conversion state carried from one chunk of input to the next.
-struct Filter {
+pub(crate) struct Filter {
     zone: Zone,
     /// The zone for the first label only, where it differs (see `localtime::zone`).
     first_zone: Option<Zone>,
@@ -103,7 +103,7 @@ impl Filter {
     }
 
     /// Converts one chunk of input.
-    fn feed(&mut self, mut rest: &[u8], out: &mut Stage) {
+    pub(crate) fn feed(&mut self, mut rest: &[u8], out: &mut Stage) {
         while let Some(&first) = rest.first() {
             match self.state {
                 State::LineStart if first == b'@' => {
@@ -138,7 +138,7 @@ impl Filter {
 }
 
 impl Filter {
-    fn new((zone, first_zone): (Zone, Option<Zone>)) -> Self {
+    pub(crate) fn new((zone, first_zone): (Zone, Option<Zone>)) -> Self {
         Filter {
             zone,
             first_zone,

@@ -20,6 +20,11 @@ mod sys;
 #[path = "../applets/mod.rs"]
 mod applets;
 
+/// The fuzz targets' checks, so that `cargo test` replays every committed fuzz corpus.
+#[cfg(test)]
+#[path = "../fuzz/checks/mod.rs"]
+mod fuzz_checks;
+
 /// The C entry point: turns argv into `&CStr`s and hands them to the dispatcher.
 ///
 /// # Safety

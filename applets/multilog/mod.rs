@@ -25,11 +25,11 @@
 
 mod control;
 mod logdir;
-mod pattern;
+pub(crate) mod pattern;
 mod pending;
-mod route;
-mod rules;
-mod script;
+pub(crate) mod route;
+pub(crate) mod rules;
+pub(crate) mod script;
 
 use crate::exit;
 use crate::format::tai::Stamp;

@@ -23,7 +23,7 @@
 //! exits at once because the service is down.
 
 mod control;
-mod state;
+pub(crate) mod state;
 mod takeover;
 
 use crate::exit;

@@ -23,7 +23,7 @@
 
 mod scan;
 mod shutdown;
-mod table;
+pub(crate) mod table;
 
 use crate::exit;
 use crate::getopt::{self, Getopt};
