@@ -256,12 +256,11 @@ impl<'a> Supervisor<'a> {
         }
     }
 
-    /// Handles every pending control byte in order; the bytes after one that ends supervise
-    /// are dropped.
+    /// Handles a batch of pending control bytes in order (the loop comes back for the rest);
+    /// the bytes after one that ends supervise are dropped.
     fn read_control(&mut self) {
-        let mut bytes = Vec::new();
-        self.control.read_pending(&mut bytes);
-        for b in bytes {
+        let mut buf = [0u8; control::BATCH];
+        for &b in self.control.read_batch(&mut buf) {
             if self.state.finished() {
                 break;
             }

@@ -50,6 +50,17 @@ pub fn open_read(path: &[u8]) -> Result<OwnedFd> {
     open(path, OFlags::RDONLY, 0)
 }
 
+/// openat(dir, name, O_RDONLY|O_NOFOLLOW|O_NONBLOCK): a file inside an open directory,
+/// never through a symbolic link.
+pub fn open_read_at(dir: impl AsFd, name: &[u8]) -> Result<OwnedFd> {
+    rustix::fs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
 /// open(O_WRONLY|O_NONBLOCK): FIFOs (fails with ENXIO when nobody reads) and existing files.
 pub fn open_write(path: &[u8]) -> Result<OwnedFd> {
     open(path, OFlags::WRONLY, 0)

@@ -3,6 +3,9 @@
 //! The helpers at the top are shared with the svc, svok, svstat and interop tests.
 
 use crate::common::*;
+
+#[path = "supervise_takeover.rs"]
+mod takeover;
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
