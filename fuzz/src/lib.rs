@@ -6,6 +6,8 @@
 
 #[path = "../../src/account.rs"]
 mod account;
+#[path = "../../src/alloc.rs"]
+mod alloc;
 #[path = "../../applets/mod.rs"]
 mod applets;
 #[path = "../../src/buffer.rs"]

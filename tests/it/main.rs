@@ -7,6 +7,7 @@ mod envuidgid;
 mod fghack;
 mod interop;
 mod layout;
+mod memory;
 mod multicall;
 mod multilog;
 mod pgrphack;
