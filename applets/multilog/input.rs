@@ -10,9 +10,18 @@
 //! next chunk is copied from the front again and those bytes are skipped ([`Input::held`]).
 //!
 //! Any other stdin (a file, a socket, a terminal) is read as before: what is read is gone.
+//!
+//! Since nothing leaves the pipe until it is written, the writer could only go on while a
+//! chunk is written if the pipe had room to spare, so its capacity is raised to
+//! [`PIPE_CAPACITY`] (the pipe is shared with svscan, which keeps it: more room for a
+//! logger that is down, never less).
 
 use crate::sys::{self, Errno, OwnedFd};
 
+/// Capacity the input pipe is raised to (where the system allows): room for the writer to
+/// go on writing while multilog writes the chunk it copied out (up to 64 KiB), instead of
+/// waiting for it to be consumed.
+const PIPE_CAPACITY: usize = 256 * 1024;
 /// Where unconsumed bytes are dropped once written.
 const DISCARD: &[u8] = b"/dev/null";
 
@@ -49,7 +58,11 @@ impl Input {
     /// Reads stdin without consuming it if it is a pipe and a private pipe can be made.
     pub fn new() -> Input {
         let stdin = sys::fd::stdin();
-        let peek = sys::pipe::is_pipe(stdin)
+        let is_pipe = sys::pipe::is_pipe(stdin);
+        if is_pipe {
+            sys::pipe::grow(stdin, PIPE_CAPACITY);
+        }
+        let peek = is_pipe
             .then(sys::fd::pipe)
             .and_then(Result::ok)
             .map(|(read, write)| Peek {

@@ -54,8 +54,9 @@ const UMASK: u32 = 0o022;
 /// Quiet time after which the buffers are released.
 const IDLE_AFTER: Duration = Duration::from_secs(1);
 /// While bytes are held undecided in the input pipe (which then always polls readable),
-/// new input is looked for after this pause, doubling up to [`HELD_POLL_MAX`].
-const HELD_POLL_MIN: Duration = Duration::from_millis(1);
+/// new input is looked for after this pause, doubling up to [`HELD_POLL_MAX`]: a writer
+/// that was only waiting for room refills the pipe within microseconds.
+const HELD_POLL_MIN: Duration = Duration::from_micros(10);
 const HELD_POLL_MAX: Duration = Duration::from_millis(100);
 /// A label and the space after it.
 const LABEL_FIELD: usize = crate::format::tai::LABEL_LEN + 1;
@@ -204,8 +205,13 @@ impl Logger<'_> {
         let fed = held + new.len();
         self.buf = chunk;
         routed?;
+        // Read plainly, the held bytes may have come in earlier reads: nothing is consumed
+        // then anyway. Copied from a pipe, they are the end of what this fill fed.
         let still_held = self.router.held_input();
-        match self.input.consume(fed - still_held, still_held) {
+        match self
+            .input
+            .consume(fed.saturating_sub(still_held), still_held)
+        {
             Ok(()) => Ok(Fill::New),
             Err(_) => Ok(Fill::End),
         }

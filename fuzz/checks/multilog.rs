@@ -94,8 +94,13 @@ fn route_all(script: &Script<'_>, chunks: &[&[u8]]) -> Routed {
         }
         out.clear();
     };
+    let mut fed = 0;
     for chunk in chunks {
         router.feed(chunk, &label, &mut out);
+        fed += chunk.len();
+        // What is held undecided is the start of the line in hand: never more than the
+        // bytes a line is decided on, never more than was fed.
+        assert!(router.held_input() <= MATCH_MAX.min(fed));
         collect(&mut out, &mut routed);
     }
     router.finish(&mut out);

@@ -107,3 +107,12 @@ pub fn splice(from: impl AsFd, to: impl AsFd, len: usize) -> Result<usize> {
 pub fn queued(fd: impl AsFd) -> Result<usize> {
     rustix::io::ioctl_fionread(fd).map(|n| usize::try_from(n).unwrap_or(usize::MAX))
 }
+
+/// fcntl(F_GETPIPE_SZ, F_SETPIPE_SZ): raises the capacity of pipe `fd` to at least `size`
+/// bytes where the system allows it (never lowers it; a refusal is ignored).
+pub fn grow(fd: impl AsFd, size: usize) {
+    let fd = fd.as_fd();
+    if rustix::pipe::fcntl_getpipe_size(fd).is_ok_and(|now| now < size) {
+        let _ = rustix::pipe::fcntl_setpipe_size(fd, size);
+    }
+}

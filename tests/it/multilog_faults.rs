@@ -273,3 +273,25 @@ fn an_undeletable_oldest_file_pauses_until_term_gives_up() {
     assert_eq!(list[1].data, vec![b'y'; 4096]);
     assert_eq!((list[2].mode, list[2].data.len()), (0o644, 0));
 }
+
+/// Input that is not a pipe (a regular file here) is read plainly: lines that straddle
+/// reads, held undecided across them, still come out whole and once.
+#[test]
+fn a_file_on_stdin_is_read_plainly() {
+    let sb = Sandbox::new();
+    let mut input = numbered(3000);
+    input.extend_from_slice(&vec![b'z'; 3 * READ_SIZE]);
+    input.extend_from_slice(b"\nlast\n");
+    let file = sb.write("input", &input);
+    let out = sb
+        .command("multilog")
+        .args(["-x*", "+*", "s16777215", "./d"])
+        .stdin(std::fs::File::open(file).unwrap())
+        .output()
+        .unwrap();
+    assert_output(&out, 0, b"", b"");
+    assert!(
+        logged(&sb.join("d")) == input,
+        "the log differs from the input"
+    );
+}
