@@ -18,7 +18,11 @@ const USAGE: &str = "envuidgid account child";
 
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
-    let (account, child) = account::account_and_child(PROG, USAGE, args);
+    let (account, child) = match account::account_and_child(args) {
+        Ok(found) => found,
+        Err(account::Refused::Usage) => exit::usage(PROG, USAGE, exit::USAGE),
+        Err(account::Refused::Unknown(e)) => e.die(PROG, exit::TEMP),
+    };
     let edits = [
         envfile::edit(b"GID", Some(account.gid.to_string().as_bytes())),
         envfile::edit(b"UID", Some(account.uid.to_string().as_bytes())),

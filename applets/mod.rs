@@ -1,7 +1,9 @@
-//! The applet table: one sorted list maps each daemontools program name to its entry point.
+//! The applet table: one sorted list maps each program name (daemontools' 17, plus
+//! `runline`) to its entry point and its one-line purpose.
 //!
 //! An entry point takes the full argv (argv[0] included) and returns the exit code. Every
-//! applet module is listed here and nowhere else.
+//! applet module is listed here and nowhere else; the purposes are what `daemonbox --help`
+//! prints and what the README's applet table says.
 
 use std::ffi::CStr;
 
@@ -11,6 +13,7 @@ mod fghack;
 pub(crate) mod multilog;
 mod pgrphack;
 mod readproctitle;
+mod runline;
 mod setlock;
 mod setuidgid;
 mod softlimit;
@@ -20,6 +23,7 @@ mod svok;
 pub(crate) mod svscan;
 mod svscanboot;
 mod svstat;
+mod svwait;
 mod tai64n;
 pub(crate) mod tai64nlocal;
 
@@ -30,6 +34,8 @@ pub struct Applet {
     pub name: &'static str,
     /// The entry point: argv in, exit code out.
     pub main: fn(&[&CStr]) -> u8,
+    /// What it does, in one line (`daemonbox --help`, the README's applet table).
+    pub purpose: &'static str,
 }
 
 /// Applets are the same when their names are (entry points are not comparable).
@@ -44,70 +50,97 @@ pub const APPLETS: &[Applet] = &[
     Applet {
         name: "envdir",
         main: envdir::main,
+        purpose: "runs a program with environment variables read from a directory",
     },
     Applet {
         name: "envuidgid",
         main: envuidgid::main,
+        purpose: "runs a program with UID and GID set to an account's ids",
     },
     Applet {
         name: "fghack",
         main: fghack::main,
+        purpose: "runs a self-backgrounding program in the foreground",
     },
     Applet {
         name: "multilog",
         main: multilog::main,
+        purpose: "writes selected lines of its input to rotated log directories",
     },
     Applet {
         name: "pgrphack",
         main: pgrphack::main,
+        purpose: "runs a program in a new session and process group",
     },
     Applet {
         name: "readproctitle",
         main: readproctitle::main,
+        purpose: "shows the last bytes of its input in its own process title",
+    },
+    Applet {
+        name: "runline",
+        main: runline::main,
+        purpose: "runs a file's one command line: a #! interpreter with no shell",
     },
     Applet {
         name: "setlock",
         main: setlock::main,
+        purpose: "runs a program holding an exclusive lock on a file",
     },
     Applet {
         name: "setuidgid",
         main: setuidgid::main,
+        purpose: "runs a program under an account's uid and primary gid",
     },
     Applet {
         name: "softlimit",
         main: softlimit::main,
+        purpose: "runs a program with lowered soft resource limits",
     },
     Applet {
         name: "supervise",
         main: supervise::main,
+        purpose: "starts and monitors the service in a directory",
     },
     Applet {
         name: "svc",
         main: svc::main,
+        purpose: "controls services monitored by supervise",
     },
     Applet {
         name: "svok",
         main: svok::main,
+        purpose: "exits 0 if supervise is running in a directory",
     },
     Applet {
         name: "svscan",
         main: svscan::main,
+        purpose: "starts a supervise for each service directory and its logger",
     },
     Applet {
         name: "svscanboot",
         main: svscanboot::main,
+        purpose: "starts svscan with its messages shown by readproctitle",
     },
     Applet {
         name: "svstat",
         main: svstat::main,
+        purpose: "prints the status of services monitored by supervise",
+    },
+    Applet {
+        name: "svwait",
+        main: svwait::main,
+        purpose: "waits until services are up, ready, down or finished",
     },
     Applet {
         name: "tai64n",
         main: tai64n::main,
+        purpose: "puts a TAI64N timestamp on every line",
     },
     Applet {
         name: "tai64nlocal",
         main: tai64nlocal::main,
+        purpose: "converts TAI64N timestamps to local time",
     },
 ];
 
@@ -129,7 +162,7 @@ mod tests {
     }
 
     #[test]
-    fn table_is_the_daemontools_programs() {
+    fn table_lists_every_applet() {
         let names: Vec<&str> = APPLETS.iter().map(|a| a.name).collect();
         assert_eq!(
             names,
@@ -140,6 +173,7 @@ mod tests {
                 "multilog",
                 "pgrphack",
                 "readproctitle",
+                "runline",
                 "setlock",
                 "setuidgid",
                 "softlimit",
@@ -149,10 +183,28 @@ mod tests {
                 "svscan",
                 "svscanboot",
                 "svstat",
+                "svwait",
                 "tai64n",
                 "tai64nlocal",
             ]
         );
+    }
+
+    #[test]
+    fn purposes_fit_one_help_line() {
+        for a in APPLETS {
+            let p = a.purpose;
+            assert!(
+                !p.is_empty() && p.len() <= 63 && !p.contains('\n'),
+                "{}",
+                a.name
+            );
+            assert!(
+                p.starts_with(|c: char| c.is_ascii_lowercase()),
+                "{}",
+                a.name
+            );
+        }
     }
 
     #[test]

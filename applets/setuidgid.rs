@@ -19,7 +19,11 @@ const USAGE: &str = "setuidgid account child";
 
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
-    let (account, child) = account::account_and_child(PROG, USAGE, args);
+    let (account, child) = match account::account_and_child(args) {
+        Ok(found) => found,
+        Err(account::Refused::Usage) => exit::usage(PROG, USAGE, exit::USAGE),
+        Err(account::Refused::Unknown(e)) => e.die(PROG, exit::TEMP),
+    };
     if let Err(e) =
         sys::proc::setgroups(&[account.gid]).and_then(|()| sys::proc::setgid(account.gid))
     {

@@ -8,9 +8,9 @@
 //! SIGPIPE is ignored so that a supervise dying mid-write is a warning, not a kill.
 
 use crate::exit;
-use crate::format::status::CONTROL;
 use crate::getopt::{self, Getopt};
-use crate::sys::{self, Errno};
+use crate::svdir::ServiceDir;
+use crate::sys;
 use std::ffi::CStr;
 
 const PROG: &str = "svc";
@@ -35,28 +35,6 @@ fn commands<'a>(args: &'a [&'a CStr]) -> Result<(Vec<u8>, &'a [&'a CStr]), getop
     Ok((letters, opts.operands()))
 }
 
-/// Sends `data` to the supervise of the current directory, `dir` on the command line.
-fn control(dir: &[u8], data: &[u8]) {
-    let fd = match sys::fd::open_write(CONTROL) {
-        Ok(fd) => fd,
-        Err(Errno::NXIO) => {
-            return exit::warn(
-                PROG,
-                &[b"unable to control ", dir, b": supervise not running"],
-            );
-        }
-        Err(e) => return exit::warn_sys(PROG, &[b"unable to control ", dir], e),
-    };
-    if data.is_empty() {
-        return;
-    }
-    // A full FIFO makes svc wait rather than lose commands.
-    let sent = sys::fd::set_nonblock(&fd, false).and_then(|()| sys::fd::write_all(&fd, data));
-    if let Err(e) = sent {
-        exit::warn_sys(PROG, &[b"error writing commands to ", dir], e);
-    }
-}
-
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
     let argv0 = args.first().map_or(&b""[..], |a| a.to_bytes());
@@ -77,7 +55,9 @@ pub fn main(args: &[&CStr]) -> u8 {
             exit::warn_sys(PROG, &[b"unable to chdir to ", dir], e);
             continue;
         }
-        control(dir, &data);
+        if let Err(e) = ServiceDir::current(dir).control(&data) {
+            e.warn(PROG);
+        }
         if let Err(e) = sys::dir::fchdir(&origin) {
             exit::die_sys(PROG, &[b"unable to set directory"], e, exit::TEMP);
         }

@@ -6,7 +6,7 @@
 //! `ok` also counts as running; nothing is ever written to the FIFO.
 
 use crate::exit;
-use crate::format::status::OK as OK_FIFO;
+use crate::svdir::{self, ServiceDir};
 use crate::sys::{self, Errno};
 use std::ffi::CStr;
 
@@ -21,12 +21,12 @@ pub fn main(args: &[&CStr]) -> u8 {
     if let Err(e) = sys::dir::chdir(dir) {
         exit::die_sys(PROG, &[b"unable to chdir to ", dir], e, exit::TEMP);
     }
-    match sys::fd::open_write(OK_FIFO) {
-        Ok(_) => exit::OK,
-        Err(Errno::NOENT | Errno::NXIO) => exit::USAGE,
+    match ServiceDir::current(dir).supervise_running() {
+        Ok(true) => exit::OK,
+        Ok(false) | Err(Errno::NOENT) => exit::USAGE,
         Err(e) => exit::die_sys(
             PROG,
-            &[b"unable to open ", dir, b"/", OK_FIFO],
+            &[b"unable to open ", dir, b"/", svdir::OK],
             e,
             exit::TEMP,
         ),

@@ -7,7 +7,11 @@
 //! 2. `svc -dx DIR/* DIR/*/log` stops leftovers of a previous run (the patterns expanded as
 //!    the shell would: sorted, dot names skipped, a pattern matching nothing passed as is);
 //! 3. `svscan DIR` with stderr piped into `readproctitle service errors: ` + 400 dots, both
-//!    with an environment holding only 0.76's PATH.
+//!    with an environment holding only PATH.
+//!
+//! Unlike 0.76, that PATH (also the one `svc` gets) starts with svscanboot's own directory
+//! (where argv[0] was found) before 0.76's fixed list, so with the links installed anywhere
+//! the whole tree runs daemonbox's supervise and multilog rather than another suite's.
 //!
 //! The three programs are daemonbox's own applets, run from this executable
 //! (`/proc/self/exe`), so a minimal image needs neither links nor PATH for them; without
@@ -15,13 +19,17 @@
 //! readproctitle's status (128 + signal if it was killed), as the script's pipeline does.
 
 use crate::exit;
-use crate::sys::{self, OwnedFd, proc};
+use crate::path;
+use crate::svdir;
+use crate::sys::spawn::{Program, Source, Spawn};
+use crate::sys::{self, AsFd, OwnedFd, proc};
 use std::ffi::{CStr, CString};
 
 const DEFAULT_DIR: &[u8] = b"/service";
-/// The only variable svscan and readproctitle get (0.76's list).
-const PATH_ENV: &[u8] =
-    b"PATH=/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
+/// 0.76's PATH, after svscanboot's own directory the only variable svscan and
+/// readproctitle get.
+const PATH_076: &[u8] =
+    b"/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
 const DEV_NULL: &[u8] = b"/dev/null";
 const SELF_EXE: &[u8] = b"/proc/self/exe";
 /// Length of readproctitle's title area.
@@ -32,9 +40,10 @@ const SIGNAL_BASE: u8 = 128;
 /// The shell's expansion of `DIR/*` and `DIR/*/log`, given the names in DIR (any order) and
 /// which of them have a `log`: sorted, dot names skipped, an empty match kept literally.
 fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
-    let mut visible: Vec<&Vec<u8>> = names.iter().filter(|n| n.first() != Some(&b'.')).collect();
+    let mut visible: Vec<&Vec<u8>> = names.iter().filter(|n| svdir::is_service_name(n)).collect();
     visible.sort();
     let path = |name: &[u8], tail: &[u8]| [dir, b"/", name, tail].concat();
+    let log = [b"/", svdir::LOG].concat();
     let mut all: Vec<Vec<u8>> = visible.iter().map(|n| path(n, b"")).collect();
     if all.is_empty() {
         all.push(path(b"*", b""));
@@ -42,46 +51,30 @@ fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -
     let mut logs: Vec<Vec<u8>> = visible
         .iter()
         .filter(|n| has_log(n))
-        .map(|n| path(n, b"/log"))
+        .map(|n| path(n, &log))
         .collect();
     if logs.is_empty() {
-        logs.push(path(b"*", b"/log"));
+        logs.push(path(b"*", &log));
     }
     all.extend(logs);
     all
 }
 
-/// In a forked child: fd `target` = `fd` (if any), then exec the applet `argv[0]`.
-fn exec_applet(
-    exe: Option<&CStr>,
-    argv: &[&CStr],
-    env: &[Vec<u8>],
-    fd: Option<(&OwnedFd, i32)>,
-) -> ! {
-    if let Some((fd, target)) = fd
-        && sys::fd::dup_to(fd, target).is_err()
-    {
-        proc::exit(exit::TEMP);
-    }
-    if let Some(exe) = exe {
-        sys::exec::exec_file_env(exe, argv, env);
-    }
-    sys::exec::pathexec(argv, Some(env));
-    proc::exit(exit::TEMP)
-}
-
-/// Forks a child running `argv` (see [`exec_applet`]); `None` if the fork failed.
+/// Starts the applet `argv[0]` (this executable if known, else found in PATH) with exactly
+/// `env`, and `fd` on descriptor `target` if given; `None` if the fork failed. A child that
+/// cannot run it exits 111 silently, as the script's commands would have failed.
 fn spawn(
     exe: Option<&CStr>,
     argv: &[&CStr],
     env: &[Vec<u8>],
     fd: Option<(&OwnedFd, i32)>,
 ) -> Option<proc::Pid> {
-    match proc::fork() {
-        Ok(proc::Forked::Parent(pid)) => Some(pid),
-        Ok(proc::Forked::Child) => exec_applet(exe, argv, env, fd),
-        Err(_) => None,
+    let program = exe.map_or(Program::Search, Program::FileThenSearch);
+    let mut child = Spawn::new(program, argv).env(env);
+    if let Some((fd, target)) = fd {
+        child = child.fd(Source::Dup(fd.as_fd()), target);
     }
+    child.start(|_| exit::TEMP).ok()
 }
 
 fn status_code(status: proc::WaitStatus) -> u8 {
@@ -90,6 +83,16 @@ fn status_code(status: proc::WaitStatus) -> u8 {
         (None, Some(sig)) => SIGNAL_BASE.wrapping_add(sig as u8),
         (None, None) => exit::TEMP,
     }
+}
+
+/// `PATH=` svscanboot's own directory (where argv[0] was found, made absolute because svscan
+/// changes directory), then 0.76's list; 0.76's list alone if argv[0] cannot be found.
+fn path_env(argv0: &[u8]) -> Vec<u8> {
+    let own = sys::exec::locate(argv0).and_then(|exe| {
+        let cwd = sys::dir::getcwd().ok()?;
+        Some([&path::absolute(&cwd, path::dirname(&exe))[..], b":"].concat())
+    });
+    [b"PATH=", &own.unwrap_or_default()[..], PATH_076].concat()
 }
 
 /// Points fds 0, 1 and 2 at /dev/null (failures leave them as they were, like the shell).
@@ -112,11 +115,12 @@ pub fn main(args: &[&CStr]) -> u8 {
         .ok()
         .and_then(|p| CString::new(p).ok());
     let exe = exe.as_deref();
-    let env = vec![PATH_ENV.to_vec()];
+    let path_var = path_env(args.first().map_or(&b""[..], |a| a.to_bytes()));
+    let env = vec![path_var.clone()];
 
     let names = sys::dir::names(dir).unwrap_or_default();
     let targets = svc_targets(dir, &names, |name| {
-        sys::dir::lstat(&[dir, b"/", name, b"/log"].concat()).is_ok()
+        sys::dir::lstat(&[dir, b"/", name, b"/", svdir::LOG].concat()).is_ok()
     });
     let targets: Vec<CString> = targets
         .into_iter()
@@ -129,7 +133,7 @@ pub fn main(args: &[&CStr]) -> u8 {
         .into_iter()
         .map(|e| {
             if e.starts_with(b"PATH=") {
-                PATH_ENV.to_vec()
+                path_var.clone()
             } else {
                 e
             }

@@ -14,6 +14,7 @@
 //! keep lines read in one chunk in order; the 10-second TAI offset is kept as it was.
 
 use crate::buffer;
+use crate::exit;
 use crate::format::lines::{self, Stage};
 use crate::format::tai::{LabelWriter, Stamp};
 use crate::sys::clock;
@@ -47,7 +48,9 @@ fn label_lines(
 pub fn main(_args: &[&CStr]) -> u8 {
     let mut line_start = true;
     let mut labels = LabelWriter::new();
-    buffer::filter(INPUT_CHUNK, |input, stage| {
+    let done = buffer::filter(INPUT_CHUNK, |input, stage| {
         label_lines(input, &mut line_start, &mut labels, stage)
-    })
+    });
+    // 0.76 exits 111 without a word when a read or a write fails.
+    done.map_or(exit::TEMP, |()| exit::OK)
 }

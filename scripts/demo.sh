@@ -2,12 +2,17 @@
 # Builds the static daemonbox and shows it at work in a temporary directory:
 #  1. an exec chain: envdir + setuidgid + softlimit, its output stamped by tai64n and made
 #     readable by tai64nlocal;
-#  2. a supervision tree: svscan starts a demo service and its multilog logger; svstat
-#     reports them, the logged lines are shown, and one TERM stops everything in order.
+#  2. a supervision tree: svscan starts a demo service and its multilog logger (a runline
+#     script, no shell); svstat reports them, the logged lines are shown, and one TERM stops
+#     everything in order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=$(scripts/build-static.sh | tail -n 1)
+echo "== building the static executable (scripts/build-static.sh)"
+echo "   The first build compiles the standard library as well: about a minute on two cores"
+echo "   (plus fetching the musl target and the crates if they are missing); later ones are quick."
+bin=$(DAEMONBOX_PROGRESS=1 scripts/build-static.sh | tail -n 1)
 bin=$(realpath "$bin")
+echo "   built: $bin ($(stat -c %s "$bin") bytes)"
 work=$(mktemp -d /tmp/daemonbox-demo.XXXXXX)
 scan_pid=
 cleanup() {
@@ -40,9 +45,10 @@ exec 2>&1
 n=0
 while :; do n=$((n + 1)); echo "demo: tick $n"; sleep 0.2; done
 RUN
-cat >"$work/service/demo/log/run" <<'RUN'
-#!/bin/sh
-exec multilog t s4096 n3 ./main
+# The logger needs no shell: runline runs the file's one command line.
+cat >"$work/service/demo/log/run" <<RUN
+#!$work/bin/runline
+multilog t s4096 n3 ./main
 RUN
 chmod +x "$work/service/demo/run" "$work/service/demo/log/run"
 svscan -1 "$work/service" &

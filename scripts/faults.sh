@@ -48,7 +48,8 @@ maxrss() {
   echo "exit=$code rss=${rss}kB stderr='$(tr '\n' ' ' < "$err" | sed 's/ $//')'"
   rm -f "$err" "$err.t"
 }
-wait_until() { local n=0; until eval "$1"; do n=$((n + 1)); [ "$n" -lt 400 ] || return 1; sleep 0.05; done; }
+# wait_until COND: polls COND for up to SECS seconds (default 20).
+wait_until() { local n=0; until eval "$1"; do n=$((n + 1)); [ "$n" -lt $((${SECS:-20} * 20)) ] || return 1; sleep 0.05; done; }
 # numbered FROM TO: lines FROM..TO-1.
 numbered() { awk -v a="$1" -v b="$2" 'BEGIN { for (i = a; i < b; i++) printf "%08d %s\n", i, "payload-payload-payload-payload-payload-payload" }'; }
 # missing LOGDIR N: how many of lines 0..N-1 are not in the log, and how many extra copies.
@@ -195,7 +196,10 @@ case_storm() {
     done
     touch "$sd/stop"; wait_until "[ -s $sd/count ]" || true
     local n; n=$(sort -n "$sd/count" 2>/dev/null | tail -n 1); n=${n:-0}
-    sleep 3
+    # A logger restarted late (svscan restarts a supervise that ran under a second only at
+    # its next scan) may still have the end of the pipe to read: wait for the last line.
+    local last; last=$(printf '%08d ' $((n - 1)))
+    SECS=30 wait_until "cat $sd/s/log/main/@* $sd/s/log/main/current 2>/dev/null | grep -q '^$last'" || true
     local copies; copies=$(pids_in sh "$sd/s" | wc -l)
     echo "storm   $who  $kills SIGKILLs ($victims): $(count_lines "$sd/s/log/main" "$n"); copies of the service left running: $copies"
     kill -KILL -- "-$p" 2>/dev/null || true; pkill -KILL -f "$sd" 2>/dev/null || true

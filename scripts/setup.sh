@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, where it is missing: Debian's daemontools
-# (the reference the differential and interop tests compare against), runit and s6 (peers
-# in a few interop tests and the benchmarks), `file` (the static check), util-linux
+# (the reference the differential and interop tests compare against), runit, s6 and busybox
+# (peers in the interop and lifecycle tests and the benchmarks), `file` (the static check), util-linux
 # (prlimit, unshare), the musl target and the standard library's source (the static build).
 set -euo pipefail
 need=()
 for pkg_bin in daemontools:/usr/bin/supervise runit:/usr/bin/runsv s6:/usr/bin/s6-svscan \
+               busybox:/bin/busybox \
                file:/usr/bin/file util-linux:/usr/bin/prlimit; do
   [ -x "${pkg_bin#*:}" ] || need+=("${pkg_bin%%:*}")
 done

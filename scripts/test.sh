@@ -2,7 +2,7 @@
 # The whole test suite: installs what is missing (scripts/setup.sh), then format and lint
 # checks, unit and integration tests (as root also the root-only ones; the unit tests replay
 # every committed fuzz corpus), a few seconds of every fuzz target where cargo-fuzz is
-# installed, and the static build.
+# installed, and the static build, which fails over the size budget (scripts/size.sh --check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -12,4 +12,4 @@ cargo test
 if command -v cargo-fuzz >/dev/null; then
   scripts/fuzz.sh 3
 fi
-scripts/build-static.sh
+scripts/size.sh --check

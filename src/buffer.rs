@@ -5,7 +5,6 @@
 //! returned to the caller, which decides what they mean for its applet. [`filter`] is the
 //! read-transform-write loop of the line filters, which write whole chunks instead.
 
-use crate::exit;
 use crate::format::lines::Stage;
 use crate::sys::{self, BorrowedFd, Errno};
 
@@ -48,20 +47,17 @@ impl<'fd> Buffer<'fd> {
 
 /// The loop of a stdin-to-stdout filter (tai64n, tai64nlocal): reads up to `chunk_len` bytes,
 /// lets `feed` append the output for them to a stage, writes the stage out whole before the
-/// next read (so nothing waits in a buffer while the filter blocks), and repeats. Returns
-/// the exit code: 0 at end of input, 111 when a read or a write fails.
-pub fn filter(chunk_len: usize, mut feed: impl FnMut(&[u8], &mut Stage)) -> u8 {
+/// next read (so nothing waits in a buffer while the filter blocks), and repeats until end
+/// of input. A failed read or write ends it with that error.
+pub fn filter(chunk_len: usize, mut feed: impl FnMut(&[u8], &mut Stage)) -> Result<(), Errno> {
     let mut stage = Stage::new(2 * chunk_len);
     let mut chunk = vec![0u8; chunk_len];
     loop {
-        match sys::fd::read(sys::fd::stdin(), &mut chunk) {
-            Ok(0) => return exit::OK,
-            Ok(n) => feed(&chunk[..n], &mut stage),
-            Err(_) => return exit::TEMP,
+        match sys::fd::read(sys::fd::stdin(), &mut chunk)? {
+            0 => return Ok(()),
+            n => feed(&chunk[..n], &mut stage),
         }
-        if sys::fd::write_all(sys::fd::stdout(), stage.as_slice()).is_err() {
-            return exit::TEMP;
-        }
+        sys::fd::write_all(sys::fd::stdout(), stage.as_slice())?;
         stage.clear();
     }
 }

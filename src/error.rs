@@ -27,10 +27,34 @@ impl Error {
         }
     }
 
+    /// For `map_err`: the failed call's errno, described by the concatenation of `pieces`.
+    pub fn on(pieces: &[&[u8]]) -> impl FnOnce(Errno) -> Self + use<> {
+        let what = pieces.concat();
+        move |errno| Error::Sys { what, errno }
+    }
+
     /// A failure without errno described by the concatenation of `pieces`.
     pub fn plain(pieces: &[&[u8]]) -> Self {
         Error::Plain {
             what: pieces.concat(),
+        }
+    }
+
+    /// The message without the program name: `WHAT` or `WHAT: errtext`.
+    pub fn text(&self) -> Vec<u8> {
+        match self {
+            Error::Sys { what, errno } => {
+                [what, &b": "[..], crate::errtext::text(*errno).as_bytes()].concat()
+            }
+            Error::Plain { what } => what.clone(),
+        }
+    }
+
+    /// Prints `prog: warning: ...`.
+    pub fn warn(&self, prog: &str) {
+        match self {
+            Error::Sys { what, errno } => exit::warn_sys(prog, &[what], *errno),
+            Error::Plain { what } => exit::warn(prog, &[what]),
         }
     }
 

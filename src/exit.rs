@@ -73,8 +73,15 @@ pub fn die(prog: &str, pieces: &[&[u8]], code: u8) -> ! {
 
 /// `prog: fatal: pieces: errtext`, then exit with `code`.
 pub fn die_sys(prog: &str, pieces: &[&[u8]], errno: Errno, code: u8) -> ! {
-    emit(&compose(prog, Kind::Fatal, pieces, Some(errno)));
+    fatal_sys(prog, pieces, errno, code);
     sys::proc::exit(code)
+}
+
+/// `prog: fatal: pieces: errtext`, without exiting; returns `code` for a caller that ends
+/// the process itself (a child that failed to start its program).
+pub fn fatal_sys(prog: &str, pieces: &[&[u8]], errno: Errno, code: u8) -> u8 {
+    emit(&compose(prog, Kind::Fatal, pieces, Some(errno)));
+    code
 }
 
 /// `prog: usage: text`, then exit 100 (or `code` for the odd applet such as envdir).

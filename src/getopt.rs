@@ -110,7 +110,7 @@ impl<'a> Iterator for Getopt<'a> {
 /// The getopt diagnostic, `NAME: illegal option -- C\n` or
 /// `NAME: option requires an argument -- C\n`, where NAME is the basename of argv[0].
 pub fn error_line(argv0: &[u8], error: GetoptError) -> Vec<u8> {
-    let name = crate::multicall::basename(argv0);
+    let name = crate::path::basename(argv0);
     let (text, letter): (&[u8], u8) = match error {
         GetoptError::Illegal(c) => (b": illegal option -- ", c),
         GetoptError::MissingValue(c) => (b": option requires an argument -- ", c),

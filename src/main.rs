@@ -16,6 +16,9 @@ mod exit;
 mod format;
 mod getopt;
 mod multicall;
+mod path;
+mod svdir;
+mod svwatch;
 mod sys;
 
 #[path = "../applets/mod.rs"]

@@ -1,168 +1,169 @@
-//! Picking the applet: the basename of argv[0], or `daemonbox APPLET ...`, plus daemonbox's
-//! own commands `--list` and `--install DIR [--force]`.
+//! Picking the applet: the basename of argv[0], or, when that name starts with `daemonbox`
+//! (`daemonbox`, `daemonbox-x86_64`, ...), `daemonbox APPLET ...` and daemonbox's own
+//! commands: `--list`, `--help`, `--version`, `--install DIR [--target PATH] [--force]`.
 //!
-//! `resolve` is pure and unit-tested; `run` carries out its answer.
+//! `resolve` is pure and unit-tested; `run` carries out its answer. Own-command errors are
+//! `daemonbox: fatal: ...` (exit 100); their hints name the command as it was invoked.
+
+mod install;
+mod own;
 
 use crate::applets::{self, APPLETS, Applet};
 use crate::buffer::Buffer;
-use crate::exit;
+use crate::exit::{self, Kind};
+use crate::path;
 use crate::sys;
-use argh::FromArgs;
 use std::ffi::CStr;
 
-/// The name the executable answers to for its own commands.
+/// The name daemonbox's own messages carry; any argv[0] basename starting with it acts
+/// as daemonbox.
 pub const SELF_NAME: &str = "daemonbox";
-const USAGE: &str =
-    "daemonbox APPLET [ARG ...] | daemonbox --list | daemonbox --install DIR [--force]";
-
-/// daemonbox's own command line (when argv[1] starts with `--`).
-#[derive(FromArgs, Debug, PartialEq)]
-/// daemontools 0.76 as one executable: run an applet by name, list or install them.
-struct OwnArgs {
-    /// print the applet names, one per line
-    #[argh(switch)]
-    list: bool,
-    /// create one symbolic link per applet in this directory
-    #[argh(option)]
-    install: Option<String>,
-    /// with --install, replace files that are not already links to daemonbox
-    #[argh(switch)]
-    force: bool,
-}
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// What kind of executable this is: the small one comes from scripts/build-static.sh, whose
+/// standard library aborts on panic at once.
+const BUILD: &str = if cfg!(all(
+    panic = "immediate-abort",
+    target_feature = "crt-static"
+)) {
+    "small static build"
+} else if cfg!(target_feature = "crt-static") {
+    "static build"
+} else {
+    "dynamic build"
+};
+const OWN_USAGE: &[u8] = b" --list | --help | --version | --install DIR [--target PATH] [--force]";
 
 /// What a command line asks for.
 #[derive(Debug, PartialEq)]
 pub enum Dispatch<'a> {
     /// Run this applet with argv starting at index `from`.
     Run(&'a Applet, usize),
-    /// `daemonbox --list`.
-    List,
-    /// `daemonbox --install DIR [--force]`.
-    Install { dir: String, force: bool },
+    /// One of daemonbox's own commands.
+    Own(own::Command),
     /// An unknown applet name.
     Unknown(&'a [u8]),
-    /// A malformed daemonbox command line (message from argh, if any).
-    Usage(String),
+    /// A malformed daemonbox command line.
+    Bad(own::Error<'a>),
 }
 
-/// Everything after the last `/`.
-pub fn basename(path: &[u8]) -> &[u8] {
-    match path.iter().rposition(|&b| b == b'/') {
-        Some(i) => &path[i + 1..],
-        None => path,
-    }
+/// Does this argv[0] basename act as daemonbox itself?
+fn is_self(name: &[u8]) -> bool {
+    name.starts_with(SELF_NAME.as_bytes())
 }
 
 /// Decides what to do with `args` (the full argv).
 pub fn resolve<'a>(args: &[&'a CStr]) -> Dispatch<'a> {
-    let name = basename(args.first().map_or(&b""[..], |a| a.to_bytes()));
-    if name != SELF_NAME.as_bytes() {
+    let name = path::basename(args.first().map_or(&b""[..], |a| a.to_bytes()));
+    if !is_self(name) {
         return match applets::find(name) {
             Some(applet) => Dispatch::Run(applet, 0),
             None => Dispatch::Unknown(name),
         };
     }
-    let Some(first) = args.get(1).map(|a| a.to_bytes()) else {
-        return Dispatch::Usage(String::new());
-    };
-    if !first.starts_with(b"--") {
-        return match applets::find(first) {
+    let words: Vec<&[u8]> = args[1..].iter().map(|a| a.to_bytes()).collect();
+    match words.first() {
+        Some(first) if !first.starts_with(b"-") => match applets::find(first) {
             Some(applet) => Dispatch::Run(applet, 1),
             None => Dispatch::Unknown(first),
-        };
-    }
-    let words: Vec<&str> = match args[1..].iter().map(|a| a.to_str()).collect() {
-        Ok(words) => words,
-        Err(_) => return Dispatch::Usage(String::new()),
-    };
-    match OwnArgs::from_args(&[SELF_NAME], &words) {
-        Ok(OwnArgs {
-            list: true,
-            install: None,
-            force: false,
-        }) => Dispatch::List,
-        Ok(OwnArgs {
-            list: false,
-            install: Some(dir),
-            force,
-        }) => Dispatch::Install { dir, force },
-        Ok(_) => Dispatch::Usage(String::new()),
-        Err(early) => Dispatch::Usage(early.output),
+        },
+        _ => own::parse(&words).map_or_else(Dispatch::Bad, Dispatch::Own),
     }
 }
 
 /// Runs whatever `args` asks for and returns the exit code.
 pub fn run(args: &[&CStr]) -> u8 {
+    let argv0 = args.first().map_or(&b""[..], |a| a.to_bytes());
+    // Hints name the command as invoked, when it was daemonbox under some name.
+    let invoked = if is_self(path::basename(argv0)) {
+        argv0
+    } else {
+        SELF_NAME.as_bytes()
+    };
+    let fatal = |pieces: &[&[u8]], hint: &[u8]| {
+        let tail: &[&[u8]] = &[b" (", invoked, b" ", hint, b")"];
+        exit::emit(&exit::compose(
+            SELF_NAME,
+            Kind::Fatal,
+            &[pieces, tail].concat(),
+            None,
+        ));
+        exit::USAGE
+    };
     match resolve(args) {
         Dispatch::Run(applet, from) => (applet.main)(&args[from..]),
-        Dispatch::List => list(),
-        Dispatch::Install { dir, force } => install(dir.as_bytes(), force),
-        Dispatch::Unknown(name) => exit::die(
-            SELF_NAME,
-            &[
-                b"unknown applet ",
-                name,
-                b" (daemonbox --list shows the applets)",
-            ],
-            exit::USAGE,
-        ),
-        Dispatch::Usage(detail) => {
-            if !detail.is_empty() {
-                exit::emit(detail.trim_end().as_bytes());
-                exit::emit(b"\n");
-            }
-            exit::usage(SELF_NAME, USAGE, exit::USAGE)
+        Dispatch::Own(own::Command::List) => list(),
+        Dispatch::Own(own::Command::Help) => help(invoked),
+        Dispatch::Own(own::Command::Version) => version(),
+        Dispatch::Own(own::Command::Install(opts)) => install::run(invoked, &opts),
+        Dispatch::Unknown(name) => fatal(&[b"unknown applet ", name], b"--list shows the applets"),
+        Dispatch::Bad(own::Error::NoCommand) => {
+            let line = [invoked, b" APPLET [ARG ...] | ", invoked, OWN_USAGE].concat();
+            exit::emit(&exit::compose(SELF_NAME, Kind::Usage, &[&line], None));
+            exit::USAGE
         }
+        Dispatch::Bad(e) => fatal(&e.pieces(), b"--help shows the usage"),
     }
 }
 
-fn list() -> u8 {
+/// Writes `text` to stdout; the exit code.
+fn print(text: &[u8]) -> u8 {
     let mut out = Buffer::new(sys::fd::stdout(), 4096);
-    let mut result = Ok(());
-    for applet in APPLETS {
-        result = result.and(out.put(applet.name.as_bytes()).and(out.put(b"\n")));
-    }
-    match result.and(out.flush()) {
+    match out.put(text).and(out.flush()) {
         Ok(()) => exit::OK,
         Err(e) => exit::die_sys(SELF_NAME, &[b"unable to write output"], e, exit::TEMP),
     }
 }
 
-/// Is the symbolic link at `path` one of ours (its target's basename is daemonbox)?
-fn links_to_self(path: &[u8]) -> bool {
-    sys::dir::readlink(path).is_ok_and(|target| basename(&target) == SELF_NAME.as_bytes())
+fn list() -> u8 {
+    let names: Vec<&[u8]> = APPLETS.iter().map(|a| a.name.as_bytes()).collect();
+    print(&[names.join(&b'\n'), b"\n".to_vec()].concat())
 }
 
-fn install(dir: &[u8], force: bool) -> u8 {
-    let target = match sys::dir::readlink(b"/proc/self/exe") {
-        Ok(t) => t,
-        Err(e) => exit::die_sys(
-            SELF_NAME,
-            &[b"unable to read link /proc/self/exe"],
-            e,
-            exit::TEMP,
-        ),
-    };
-    for applet in APPLETS {
-        let path = [dir, b"/", applet.name.as_bytes()].concat();
-        if sys::dir::lstat(&path).is_ok() {
-            if !force && !links_to_self(&path) {
-                exit::die(
-                    SELF_NAME,
-                    &[b"refusing to replace ", &path, b" (use --force)"],
-                    exit::USAGE,
-                );
-            }
-            if let Err(e) = sys::dir::unlink(&path) {
-                exit::die_sys(SELF_NAME, &[b"unable to remove ", &path], e, exit::TEMP);
-            }
-        }
-        if let Err(e) = sys::dir::symlink(&target, &path) {
-            exit::die_sys(SELF_NAME, &[b"unable to create ", &path], e, exit::TEMP);
-        }
-    }
-    exit::OK
+fn version() -> u8 {
+    print(
+        &[SELF_NAME, " ", VERSION, " (", BUILD, ")\n"]
+            .concat()
+            .into_bytes(),
+    )
 }
+
+/// Width of the name column in the applet list of `--help`.
+const NAME_COLUMN: usize = 15;
+
+fn help(invoked: &[u8]) -> u8 {
+    let mut text = [
+        SELF_NAME,
+        " ",
+        VERSION,
+        ": daemontools 0.76 as one executable\n\n",
+    ]
+    .concat()
+    .into_bytes();
+    for (lead, rest) in [
+        (&b"usage: "[..], &b" APPLET [ARG ...]\n"[..]),
+        (b"       ", b" --list | --help | --version\n"),
+        (b"       ", b" --install DIR [--target PATH] [--force]\n"),
+    ] {
+        text.extend_from_slice(&[lead, invoked, rest].concat());
+    }
+    text.extend_from_slice(HELP_BODY);
+    for applet in APPLETS {
+        let pad = NAME_COLUMN.saturating_sub(applet.name.len());
+        let row = ["  ", applet.name, &" ".repeat(pad), applet.purpose, "\n"].concat();
+        text.extend_from_slice(row.as_bytes());
+    }
+    print(&text)
+}
+
+const HELP_BODY: &[u8] = b"
+A link named after an applet runs that applet. --list prints the applet names; --version
+the version and the kind of build. --install creates DIR if needed and one link per applet
+in it, pointing at PATH (verbatim) or else at this executable (by its bare name when it is
+in DIR); if any name is taken by something other than a link to daemonbox, nothing changes
+(--force replaces files and links, never directories).
+
+applets:
+";
 
 #[cfg(test)]
 mod tests {
@@ -175,53 +176,49 @@ mod tests {
         f(&args)
     }
 
-    #[test]
-    fn basename_cases() {
-        assert_eq!(basename(b"/usr/bin/svc"), b"svc");
-        assert_eq!(basename(b"svc"), b"svc");
-        assert_eq!(basename(b"dir/"), b"");
+    fn applet_of(words: &[&str]) -> Option<(&'static str, usize)> {
+        with_args(words, |args| match resolve(args) {
+            Dispatch::Run(applet, from) => Some((applet.name, from)),
+            _ => None,
+        })
     }
 
     #[test]
     fn applet_by_argv0() {
-        with_args(&["/x/y/svok", "a"], |args| match resolve(args) {
-            Dispatch::Run(applet, 0) => assert_eq!(applet.name, "svok"),
-            other => panic!("{other:?}"),
-        });
+        assert_eq!(applet_of(&["/x/y/svok", "a"]), Some(("svok", 0)));
+        assert_eq!(applet_of(&["runline", "./run"]), Some(("runline", 0)));
     }
 
     #[test]
-    fn applet_by_first_argument() {
-        with_args(&["./daemonbox", "svstat", "x"], |args| {
-            match resolve(args) {
-                Dispatch::Run(applet, 1) => assert_eq!(applet.name, "svstat"),
-                other => panic!("{other:?}"),
-            }
-        });
+    fn applet_by_first_argument_under_any_daemonbox_name() {
+        for argv0 in [
+            "./daemonbox",
+            "daemonbox-x86_64",
+            "/opt/daemonbox.static",
+            "daemonbox2",
+        ] {
+            assert_eq!(
+                applet_of(&[argv0, "svstat", "x"]),
+                Some(("svstat", 1)),
+                "{argv0}"
+            );
+        }
+        assert_eq!(applet_of(&["/bin/mydaemonbox", "svstat"]), None);
     }
 
     #[test]
     fn own_commands() {
-        with_args(&["daemonbox", "--list"], |args| {
-            assert_eq!(resolve(args), Dispatch::List)
-        });
-        with_args(&["daemonbox", "--install", "/bin", "--force"], |args| {
-            assert_eq!(
-                resolve(args),
-                Dispatch::Install {
-                    dir: "/bin".into(),
-                    force: true
-                }
-            )
-        });
-        with_args(&["daemonbox", "--list", "--install", "x"], |args| {
-            assert!(matches!(resolve(args), Dispatch::Usage(_)))
+        with_args(&["daemonbox-x86_64", "--list"], |args| {
+            assert_eq!(resolve(args), Dispatch::Own(own::Command::List))
         });
         with_args(&["daemonbox", "--bogus"], |args| {
-            assert!(matches!(resolve(args), Dispatch::Usage(_)))
+            assert_eq!(
+                resolve(args),
+                Dispatch::Bad(own::Error::Argh("unrecognized argument: --bogus".into()))
+            )
         });
         with_args(&["daemonbox"], |args| {
-            assert!(matches!(resolve(args), Dispatch::Usage(_)))
+            assert_eq!(resolve(args), Dispatch::Bad(own::Error::NoCommand))
         });
     }
 
@@ -232,6 +229,9 @@ mod tests {
         });
         with_args(&["daemonbox", "nosuch"], |args| {
             assert_eq!(resolve(args), Dispatch::Unknown(b"nosuch"))
+        });
+        with_args(&[], |args| {
+            assert_eq!(resolve(args), Dispatch::Unknown(b""))
         });
     }
 }

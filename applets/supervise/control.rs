@@ -7,8 +7,8 @@
 //! the rest wait in the FIFO (whose writers block when it is full), as in 0.76, which reads
 //! one byte per turn.
 
-use crate::exit;
-use crate::format::status::CONTROL;
+use crate::error::Error;
+use crate::svdir::CONTROL;
 use crate::sys::{self, BorrowedFd, OwnedFd};
 
 /// Bytes taken from the FIFO per turn of the event loop; a longer burst takes several.
@@ -23,29 +23,25 @@ pub struct Control {
 
 impl Control {
     /// mkfifo (an existing one is reused), then opens it for reading and for writing, both
-    /// non-blocking and close-on-exec; a failure is fatal (spec supervise.md §2 steps 7-8).
-    pub fn open(dir: &[u8]) -> Control {
+    /// non-blocking and close-on-exec (spec supervise.md §2 steps 7-8).
+    pub fn open(dir: &[u8]) -> Result<Control, Error> {
         let _ = sys::fifo::mkfifo(CONTROL);
-        let read = sys::fd::open_read(CONTROL).unwrap_or_else(|e| {
-            exit::die_sys(
-                super::PROG,
-                &[b"unable to read ", dir, b"/", CONTROL],
-                e,
-                exit::TEMP,
-            )
-        });
-        let write = sys::fd::open_write(CONTROL).unwrap_or_else(|e| {
-            exit::die_sys(
-                super::PROG,
-                &[b"unable to write ", dir, b"/", CONTROL],
-                e,
-                exit::TEMP,
-            )
-        });
-        Control {
+        let read = sys::fd::open_read(CONTROL).map_err(Error::on(&[
+            b"unable to read ",
+            dir,
+            b"/",
+            CONTROL,
+        ]))?;
+        let write = sys::fd::open_write(CONTROL).map_err(Error::on(&[
+            b"unable to write ",
+            dir,
+            b"/",
+            CONTROL,
+        ]))?;
+        Ok(Control {
             read,
             _write: write,
-        }
+        })
     }
 
     /// The read end, to poll for readability.

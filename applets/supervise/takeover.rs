@@ -14,15 +14,16 @@
 //!   taken right after the fork).
 //!
 //! A service whose `./run` moved to another directory is therefore not adopted, and gets a
-//! second copy as in 0.76. Only when all of this holds is the process adopted: recorded as the running service with its old stamp,
-//! signalled through the pidfd (so a later process reusing the pid can never be hit), and
+//! second copy as in 0.76. Only when all of this holds is the process adopted: recorded
+//! as the running service with its old stamp, signalled through the pidfd (so a later process reusing the pid can never be hit), and
 //! watched through the pidfd for its exit, since it is no longer our child to wait for.
 //! Anything else, including a reused pid, is left alone and a new copy is started as 0.76
 //! does. The want comes from the `down` file as at every start, so an adopted service with
 //! a `down` file is shown as wanted down and is not restarted when it ends. This module
 //! must never signal anything itself.
 
-use crate::format::status::{self, SUPERVISE_DIR};
+use crate::format::status;
+use crate::svdir::SUPERVISE_DIR;
 use crate::sys::poll::{PollFd, PollFlags};
 use crate::sys::proc::Pid;
 use crate::sys::{self, OwnedFd};

@@ -7,9 +7,12 @@
 //! and the child-side messages are 0.76's, byte for byte (spec svscan.md §1-2).
 //!
 //! Beyond 0.76: no limit on services; new names are picked up at once (inotify) with the
-//! 5-second rescan kept as the fallback; SIGHUP and SIGALRM rescan now; a supervise that exits
-//! is restarted at once (one that exits within a second of its start waits for the next
-//! periodic scan, as in 0.76, so a broken one does not spin); a `log` directory added to a known
+//! 5-second rescan kept as the fallback; SIGHUP and SIGALRM rescan now; a supervise that dies
+//! (killed, or a non-zero exit) is restarted at once (one that exits within a second of its
+//! start waits for the next periodic scan, as in 0.76, so a broken one does not spin), but
+//! one that exits 0, told to by `svc -x`, waits for a periodic scan at least 5 s later, so
+//! `svc -dx /service/* /service/*/log` then killing svscan still stops a tree (0.76
+//! restarts it at its next scan, 0-5 s later); a `log` directory added to a known
 //! service gets its logger at the next scan (the service writes into it from the next start
 //! of its supervise, e.g. after `svc -dx`); RLIMIT_NOFILE is raised to its hard limit for
 //! svscan alone (children get the original) and each log pipe costs one descriptor.

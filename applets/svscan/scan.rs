@@ -8,13 +8,13 @@ use super::PROG;
 use super::shutdown::{self, Left, ServiceView, Step};
 use super::table::{Key, Pid, Role, Table};
 use crate::exit;
-use crate::sys::{self, Errno, pipe::HeldPipe, proc, signal};
+use crate::svdir::{self, LOG, ServiceDir};
+use crate::sys::spawn::{Program, Source, Spawn, Stage};
+use crate::sys::{self, AsFd, Errno, pipe::HeldPipe, proc, signal};
 use std::ffi::{CStr, CString};
 use std::time::Duration;
 
-const LOG: &[u8] = b"log";
 const SUPERVISE: &CStr = c"supervise";
-const CONTROL: &[u8] = b"/supervise/control";
 /// Control bytes: stop the service and exit; exit when the service does; kill the service.
 const STOP: &[u8] = b"dx";
 const EXIT_LATER: &[u8] = b"x";
@@ -61,7 +61,10 @@ impl Scan {
         let mut ours = Vec::new();
         loop {
             match proc::wait_nohang() {
-                Ok(Some((pid, _))) => ours.extend(self.table.reaped(pid, now).map(|(k, _)| k)),
+                Ok(Some((pid, status))) => {
+                    let ended = self.table.reaped(pid, status.exit_code(), now);
+                    ours.extend(ended.map(|(k, _)| k));
+                }
                 Ok(None) => {
                     self.children_left = true;
                     return ours;
@@ -103,7 +106,7 @@ impl Scan {
 
     /// 0.76's start(name), plus the pick-up of a `log` added later.
     pub fn start(&mut self, name: &[u8], periodic: bool, now: Duration) {
-        if name.first() == Some(&b'.') {
+        if !svdir::is_service_name(name) {
             return;
         }
         let meta = match sys::dir::stat(name) {
@@ -167,15 +170,14 @@ impl Scan {
         let Some(entry) = self.table.get_mut(key) else {
             return true;
         };
-        if !entry.should_start(role, periodic) {
+        if !entry.should_start(role, periodic, now) {
             return true;
         }
-        match sys::proc::fork() {
-            Ok(sys::proc::Forked::Parent(pid)) => {
+        match start_supervise(&self.inherited, name, role, entry.log.as_ref()) {
+            Ok(pid) => {
                 self.table.started(key, role, pid, now);
                 true
             }
-            Ok(sys::proc::Forked::Child) => child(&self.inherited, name, role, entry.log.as_ref()),
             Err(e) => {
                 let what = service_path(name, role);
                 exit::warn_sys(PROG, &[b"unable to fork for ", &what], e);
@@ -247,46 +249,52 @@ impl Scan {
     }
 }
 
-/// In the forked child: signals and limits back as svscan got them, descriptors and
-/// directory arranged, then exec supervise; on failure 0.76's child message and exit 111.
-fn child(inherited: &Inherited, name: &[u8], role: Role, pipe: Option<&HeldPipe>) -> ! {
-    signal::restore_for_child(&inherited.caught);
-    for &s in &inherited.ignored {
-        let _ = signal::ignore(s);
-    }
-    if let Some(limit) = inherited.nofile {
-        let _ = proc::setrlimit(proc::RLIMIT_NOFILE, limit);
-    }
-    let what = service_path(name, role);
-    let fail = |text: &[u8], errno: Errno| -> ! {
-        exit::warn_sys(PROG, &[text, &what], errno);
-        proc::exit(exit::TEMP)
+/// Starts `supervise NAME` (or `supervise log` in NAME) with signals and limits back as
+/// svscan got them and the log pipe on its descriptor; if the child cannot get that far it
+/// prints 0.76's child message and exits 111.
+fn start_supervise(
+    inherited: &Inherited,
+    name: &[u8],
+    role: Role,
+    pipe: Option<&HeldPipe>,
+) -> sys::Result<Pid> {
+    let end = match (pipe, role) {
+        (None, _) => None,
+        (Some(pipe), Role::Main) => Some((pipe.write_end()?, 1)),
+        (Some(pipe), Role::Log) => Some((pipe.read_end()?, 0)),
     };
-    if let Some(pipe) = pipe {
-        let moved = match role {
-            Role::Main => pipe.write_end_to(1),
-            Role::Log => pipe.read_end_to(0),
-        };
-        if let Err(e) = moved {
-            fail(b"unable to set up descriptors for ", e);
-        }
-    }
     let arg = match role {
         Role::Main => CString::new(name).unwrap_or_default(),
-        Role::Log => {
-            if let Err(e) = sys::dir::chdir(name) {
-                exit::warn_sys(PROG, &[b"unable to switch to ", name], e);
-                proc::exit(exit::TEMP);
-            }
-            CString::from(c"log")
-        }
+        Role::Log => CString::from(c"log"),
     };
-    let e = sys::exec::pathexec(&[SUPERVISE, &arg], None);
-    fail(b"unable to start supervise ", e)
+    let argv = [SUPERVISE, &arg];
+    let mut child = Spawn::new(Program::Search, &argv)
+        .default_signals(&inherited.caught)
+        .ignored_signals(&inherited.ignored);
+    if let Some(limit) = inherited.nofile {
+        child = child.limit(proc::RLIMIT_NOFILE, limit);
+    }
+    if let Some((fd, target)) = &end {
+        child = child.fd(Source::Dup(fd.as_fd()), *target);
+    }
+    if role == Role::Log {
+        child = child.cwd(name);
+    }
+    let what = service_path(name, role);
+    child.start(|failure| {
+        let message: [&[u8]; 2] = match failure.stage {
+            Stage::Directory => [b"unable to switch to ", name],
+            Stage::Exec => [b"unable to start supervise ", &what],
+            _ => [b"unable to set up descriptors for ", &what],
+        };
+        exit::warn_sys(PROG, &message, failure.errno);
+        exit::TEMP
+    })
 }
 
 /// Writes control bytes to a supervise of service `name`; true if they were written.
 fn control(name: &[u8], role: Role, bytes: &[u8]) -> bool {
-    let path = [&service_path(name, role)[..], CONTROL].concat();
-    sys::fd::open_write(&path).is_ok_and(|fd| sys::fd::write_all(&fd, bytes).is_ok())
+    ServiceDir::at(&service_path(name, role))
+        .control(bytes)
+        .is_ok()
 }

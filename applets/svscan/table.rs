@@ -20,6 +20,12 @@ pub type Pid = i32;
 /// by another svscan) is retried every 5 s instead of in a tight loop.
 pub const MIN_RUN: Duration = Duration::from_secs(1);
 
+/// A supervise that exits 0 (told to with `svc -x`) is restarted only by a periodic scan at
+/// least this long after its exit (0.76: by the next scan, 0-5 s later), so the classic stop
+/// procedure, `svc -dx /service/* /service/*/log` then killing svscan, has 5 s between its
+/// steps instead of a random part of them.
+pub const EXIT_HOLD: Duration = Duration::from_secs(5);
+
 /// Which of a service's two supervise processes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -36,6 +42,7 @@ pub struct Slot {
     pub pid: Option<Pid>,
     started: Duration,
     held: bool,
+    not_before: Duration,
 }
 
 /// One service directory.
@@ -75,11 +82,15 @@ impl<P> Entry<P> {
         }
     }
 
-    /// Should the supervise for `role` be started now? A held slot (quick exit) waits for
-    /// a periodic scan; a log slot needs a pipe.
-    pub fn should_start(&self, role: Role, periodic: bool) -> bool {
+    /// Should the supervise for `role` be started at `now`? A held slot (quick exit, or
+    /// told to exit) waits for a periodic scan, and for [`EXIT_HOLD`] after an exit 0; a
+    /// log slot needs a pipe.
+    pub fn should_start(&self, role: Role, periodic: bool, now: Duration) -> bool {
         let slot = self.slot(role);
-        slot.pid.is_none() && (periodic || !slot.held) && (role == Role::Main || self.log.is_some())
+        slot.pid.is_none()
+            && (periodic || !slot.held)
+            && now >= slot.not_before
+            && (role == Role::Main || self.log.is_some())
     }
 }
 
@@ -143,20 +154,24 @@ impl<P> Table<P> {
             *entry.slot_mut(role) = Slot {
                 pid: Some(pid),
                 started: now,
-                held: false,
+                ..Slot::default()
             };
             self.pids.insert(pid, (key, role));
         }
     }
 
-    /// Records the end of `pid`; returns whose supervise it was (`None` for an orphan or
-    /// any other child). One that ran less than [`MIN_RUN`] is held for a periodic scan.
-    pub fn reaped(&mut self, pid: Pid, now: Duration) -> Option<(Key, Role)> {
+    /// Records the end of `pid`, which exited with `code` (`None`: killed by a signal);
+    /// returns whose supervise it was (`None` for an orphan or any other child). One that
+    /// ran less than [`MIN_RUN`] is held for a periodic scan; one that exited 0 was told to
+    /// exit and is held for a periodic scan [`EXIT_HOLD`] later; any other is not held.
+    pub fn reaped(&mut self, pid: Pid, code: Option<u8>, now: Duration) -> Option<(Key, Role)> {
         let (key, role) = self.pids.remove(&pid)?;
         if let Some(entry) = self.entries.get_mut(&key) {
             let slot = entry.slot_mut(role);
+            let told = code == Some(0);
             slot.pid = None;
-            slot.held = now.saturating_sub(slot.started) < MIN_RUN;
+            slot.held = told || now.saturating_sub(slot.started) < MIN_RUN;
+            slot.not_before = if told { now + EXIT_HOLD } else { now };
         }
         Some((key, role))
     }
@@ -190,6 +205,7 @@ mod tests {
 
     const A: Key = (1, 10);
     const B: Key = (1, 11);
+    const KILLED: Option<u8> = None;
 
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)
@@ -201,11 +217,11 @@ mod tests {
         t.insert(A, b"a", None);
         t.insert(B, b"b", Some(()));
         let a = t.get_mut(A).unwrap();
-        assert!(a.should_start(Role::Main, false));
-        assert!(!a.should_start(Role::Log, false));
+        assert!(a.should_start(Role::Main, false, secs(30)));
+        assert!(!a.should_start(Role::Log, false, secs(30)));
         let b = t.get_mut(B).unwrap();
-        assert!(b.should_start(Role::Main, false));
-        assert!(b.should_start(Role::Log, false));
+        assert!(b.should_start(Role::Main, false, secs(30)));
+        assert!(b.should_start(Role::Log, false, secs(30)));
     }
 
     #[test]
@@ -225,8 +241,8 @@ mod tests {
         t.started(A, Role::Main, 100, secs(0));
         t.started(A, Role::Log, 101, secs(0));
         let a = t.get_mut(A).unwrap();
-        assert!(!a.should_start(Role::Main, true));
-        assert!(!a.should_start(Role::Log, true));
+        assert!(!a.should_start(Role::Main, true, secs(30)));
+        assert!(!a.should_start(Role::Log, true, secs(30)));
         assert_eq!(t.running(), 2);
     }
 
@@ -236,15 +252,49 @@ mod tests {
         t.insert(A, b"a", Some(()));
         t.started(A, Role::Main, 100, secs(10));
         t.started(A, Role::Log, 101, secs(10));
-        assert_eq!(t.reaped(100, secs(20)), Some((A, Role::Main)));
-        assert_eq!(t.reaped(101, secs(10)), Some((A, Role::Log)));
+        assert_eq!(t.reaped(100, KILLED, secs(20)), Some((A, Role::Main)));
+        assert_eq!(t.reaped(101, KILLED, secs(10)), Some((A, Role::Log)));
         let a = t.get_mut(A).unwrap();
-        assert!(a.should_start(Role::Main, false));
-        assert!(!a.should_start(Role::Log, false));
-        assert!(a.should_start(Role::Log, true));
+        assert!(a.should_start(Role::Main, false, secs(30)));
+        assert!(!a.should_start(Role::Log, false, secs(30)));
+        assert!(a.should_start(Role::Log, true, secs(30)));
         t.started(A, Role::Log, 102, secs(15));
-        assert!(!t.get_mut(A).unwrap().should_start(Role::Log, true));
+        assert!(
+            !t.get_mut(A)
+                .unwrap()
+                .should_start(Role::Log, true, secs(30))
+        );
         assert_eq!(t.running(), 1);
+    }
+
+    #[test]
+    fn told_to_exit_waits_for_a_periodic_scan_a_full_period_later() {
+        let mut t: Table<()> = Table::default();
+        t.insert(A, b"a", Some(()));
+        t.started(A, Role::Main, 100, secs(10));
+        t.started(A, Role::Log, 101, secs(10));
+        t.reaped(100, Some(0), secs(20));
+        t.reaped(101, Some(0), secs(20));
+        let a = t.get_mut(A).unwrap();
+        for role in [Role::Main, Role::Log] {
+            assert!(!a.should_start(role, false, secs(20)));
+            assert!(!a.should_start(role, true, secs(24)));
+            assert!(!a.should_start(role, false, secs(30)));
+            assert!(a.should_start(role, true, secs(25)));
+        }
+    }
+
+    #[test]
+    fn failed_or_killed_after_a_long_run_restarts_at_once() {
+        let mut t: Table<()> = Table::default();
+        t.insert(A, b"a", Some(()));
+        t.started(A, Role::Main, 100, secs(10));
+        t.started(A, Role::Log, 101, secs(10));
+        t.reaped(100, Some(111), secs(20));
+        t.reaped(101, KILLED, secs(20));
+        let a = t.get_mut(A).unwrap();
+        assert!(a.should_start(Role::Main, false, secs(20)));
+        assert!(a.should_start(Role::Log, false, secs(20)));
     }
 
     #[test]
@@ -252,9 +302,9 @@ mod tests {
         let mut t: Table<()> = Table::default();
         t.insert(A, b"a", None);
         t.started(A, Role::Main, 100, secs(0));
-        assert_eq!(t.reaped(999, secs(5)), None);
-        assert_eq!(t.reaped(100, secs(5)), Some((A, Role::Main)));
-        assert_eq!(t.reaped(100, secs(5)), None);
+        assert_eq!(t.reaped(999, KILLED, secs(5)), None);
+        assert_eq!(t.reaped(100, KILLED, secs(5)), Some((A, Role::Main)));
+        assert_eq!(t.reaped(100, KILLED, secs(5)), None);
     }
 
     #[test]
@@ -268,7 +318,7 @@ mod tests {
         assert_eq!(gone.len(), 1);
         assert_eq!(gone[0].name, b"b");
         assert_eq!(t.len(), 1);
-        t.reaped(100, secs(9));
+        t.reaped(100, KILLED, secs(9));
         t.begin_scan();
         let gone = t.drop_inactive();
         assert_eq!(gone[0].log, Some(7));
@@ -293,6 +343,9 @@ mod tests {
             t.started((2, i), Role::Main, i as Pid + 2, secs(0));
         }
         assert_eq!((t.len(), t.running()), (20_000, 20_000));
-        assert_eq!(t.reaped(19_001, secs(3)), Some(((2, 18_999), Role::Main)));
+        assert_eq!(
+            t.reaped(19_001, KILLED, secs(3)),
+            Some(((2, 18_999), Role::Main))
+        );
     }
 }

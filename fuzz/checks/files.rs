@@ -3,8 +3,9 @@
 
 use super::{Input, pieces};
 use crate::format::envfile::{self, ValueReader};
+use crate::format::lifecycle;
 use crate::format::passwd::{Account, Finder};
-use crate::format::status::{self, STATUS_LEN};
+use crate::format::status::{self, RUNIT_LEN, STATUS_LEN};
 
 /// envdir's rule written plainly on the whole contents.
 fn reference_value(content: &[u8]) -> Option<Vec<u8>> {
@@ -103,7 +104,8 @@ pub fn passwd(data: &[u8]) {
 }
 
 /// A record of 18 or more bytes unpacks, and packs back to its first 18 bytes (a paused
-/// byte other than 0 reads as 1); a shorter one is refused.
+/// byte other than 0 reads as 1); a shorter one is refused. runit's 20 bytes and the
+/// lifecycle record likewise: whatever unpacks packs back to what it was read from.
 pub fn status(data: &[u8]) {
     match status::unpack(data) {
         None => assert!(data.len() < STATUS_LEN),
@@ -113,6 +115,17 @@ pub fn status(data: &[u8]) {
             want[16] = u8::from(want[16] != 0);
             assert_eq!(status::pack(&record), want);
             assert_eq!(status::unpack(&want), Some(record));
+            if let Some(tail) = status::unpack_runit_tail(data) {
+                let mut want = [0u8; RUNIT_LEN];
+                want.copy_from_slice(&data[..RUNIT_LEN]);
+                want[16] = u8::from(want[16] != 0);
+                want[18] = u8::from(want[18] != 0);
+                assert_eq!(status::pack_runit(&record, tail), want);
+            }
         }
+    }
+    if let Some(record) = lifecycle::unpack(data) {
+        assert!(data.len() >= lifecycle::LEN && data.starts_with(b"dbl1"));
+        assert_eq!(lifecycle::unpack(&lifecycle::pack(&record)), Some(record));
     }
 }

@@ -1,18 +1,20 @@
 //! svscan's service table under random scans, starts and exits.
 
 use super::Input;
-use crate::applets::svscan::table::{Key, Role, Table};
+use crate::applets::svscan::table::{EXIT_HOLD, Key, Role, Table};
 use std::time::Duration;
 
 /// After any sequence of the operations svscan performs: every running pid belongs to
 /// exactly one slot and every slot's pid is indexed; nothing with a running supervise is
-/// dropped; a slot with a running supervise is never started again.
+/// dropped; a slot with a running supervise is never started again; one told to exit (exit
+/// 0) is not started again before the hold time, even by a periodic scan.
 pub fn table(data: &[u8]) {
     let mut input = Input::new(data);
     let mut table: Table<()> = Table::default();
     let mut next_pid = 100;
     let mut now = Duration::ZERO;
     let mut known: Vec<Key> = Vec::new();
+    let mut told_until = std::collections::HashMap::new();
     while !input.is_empty() {
         let op = input.byte();
         let key: Key = (0, u64::from(input.byte() % 8));
@@ -38,8 +40,13 @@ pub fn table(data: &[u8]) {
                 let periodic = op & 0x40 != 0;
                 let start = table
                     .get_mut(key)
-                    .is_some_and(|e| e.should_start(role, periodic));
+                    .is_some_and(|e| e.should_start(role, periodic, now));
                 if start {
+                    assert!(
+                        told_until
+                            .get(&(key, role == Role::Log))
+                            .is_none_or(|&t| now >= t)
+                    );
                     table.started(key, role, next_pid, now);
                     next_pid += 1;
                 }
@@ -48,10 +55,14 @@ pub fn table(data: &[u8]) {
                 let pids: Vec<i32> = table.pids().collect();
                 if !pids.is_empty() {
                     let pid = pids[usize::from(input.byte()) % pids.len()];
-                    assert!(table.reaped(pid, now).is_some());
+                    let code = [None, Some(0), Some(1), Some(111)][usize::from(op >> 6)];
+                    let (key, role) = table.reaped(pid, code, now).unwrap();
+                    if code == Some(0) {
+                        told_until.insert((key, role == Role::Log), now + EXIT_HOLD);
+                    }
                 }
             }
-            3 => assert!(table.reaped(next_pid + 7, now).is_none()),
+            3 => assert!(table.reaped(next_pid + 7, None, now).is_none()),
             4 => table.begin_scan(),
             _ => {
                 for gone in table.drop_inactive() {
@@ -59,17 +70,17 @@ pub fn table(data: &[u8]) {
                 }
             }
         }
-        check(&mut table, &known);
+        check(&mut table, &known, now);
     }
 }
 
-fn check(table: &mut Table<()>, known: &[Key]) {
+fn check(table: &mut Table<()>, known: &[Key], now: Duration) {
     let mut slots = Vec::new();
     for &key in known {
         if let Some(entry) = table.get_mut(key) {
             for role in [Role::Main, Role::Log] {
                 if let Some(pid) = entry.slot(role).pid {
-                    assert!(!entry.should_start(role, true));
+                    assert!(!entry.should_start(role, true, now));
                     slots.push(pid);
                 }
             }

@@ -26,5 +26,11 @@ mod format;
 mod getopt;
 #[path = "../../src/multicall.rs"]
 mod multicall;
+#[path = "../../src/path.rs"]
+mod path;
+#[path = "../../src/svdir.rs"]
+mod svdir;
+#[path = "../../src/svwatch.rs"]
+mod svwatch;
 #[path = "../../src/sys/mod.rs"]
 mod sys;

@@ -1,6 +1,8 @@
 //! On-disk and wire formats shared by several applets. Pure codecs only: no I/O here.
 
 pub mod envfile;
+pub mod json;
+pub mod lifecycle;
 pub mod passwd;
 pub mod status;
 pub mod tai;

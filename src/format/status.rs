@@ -1,30 +1,10 @@
-//! The `supervise/` directory of a service: its names and the 18-byte status record (pure).
-//!
-//! Owns the on-disk contract shared by supervise, svc, svok and svstat (spec supervise.md §1,
-//! §3): the names inside a service directory, and `pack`/`unpack` of `supervise/status`
-//! (TAI64N stamp big-endian, pid little-endian, paused byte, want byte). No I/O here: the
-//! applets read and write the file through `src/sys`.
+//! The status record of `supervise/status` (pure): `pack`/`unpack` of 0.76's 18 bytes
+//! (spec supervise.md §3: TAI64N stamp big-endian, pid little-endian, paused byte, want
+//! byte), and runit's 20-byte superset, which adds a got-TERM flag and the run/finish
+//! state. 0.76's readers take the first 18 bytes; runit's `sv` and busybox's `svc` insist on
+//! 20. No I/O here: `svdir` reads and writes the file.
 
 use crate::format::tai::{self, Stamp};
-
-/// The state directory supervise creates inside the service directory.
-pub const SUPERVISE_DIR: &[u8] = b"supervise";
-/// Held with `flock(LOCK_EX|LOCK_NB)` by the running supervise.
-pub const LOCK: &[u8] = b"supervise/lock";
-/// FIFO carrying command bytes to supervise.
-pub const CONTROL: &[u8] = b"supervise/control";
-/// FIFO that can be opened for writing exactly while supervise runs.
-pub const OK: &[u8] = b"supervise/ok";
-/// The status record.
-pub const STATUS: &[u8] = b"supervise/status";
-/// The next status record, renamed over [`STATUS`].
-pub const STATUS_NEW: &[u8] = b"supervise/status.new";
-/// If it exists when supervise starts, the service is not started.
-pub const DOWN: &[u8] = b"down";
-/// The program supervise runs, as `./run` from the service directory.
-pub const RUN: &[u8] = b"run";
-/// Mode of the state directory (before umask).
-pub const SUPERVISE_DIR_MODE: u32 = 0o700;
 
 /// Length of the status record.
 pub const STATUS_LEN: usize = 18;
@@ -32,6 +12,64 @@ const PID_AT: usize = tai::PACKED_LEN;
 const PAUSED_AT: usize = PID_AT + 4;
 const WANT_AT: usize = PAUSED_AT + 1;
 const _: () = assert!(WANT_AT + 1 == STATUS_LEN);
+
+/// Length of runit's record: 0.76's, then the got-TERM flag and the state byte.
+pub const RUNIT_LEN: usize = STATUS_LEN + 2;
+const GOT_TERM_AT: usize = STATUS_LEN;
+const STATE_AT: usize = STATUS_LEN + 1;
+
+/// runit's state byte: what runs in the service directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// Nothing runs.
+    Down,
+    /// `./run` runs.
+    Run,
+    /// `./finish` runs.
+    Finish,
+}
+
+impl RunState {
+    /// The state byte.
+    pub fn byte(self) -> u8 {
+        match self {
+            RunState::Down => 0,
+            RunState::Run => 1,
+            RunState::Finish => 2,
+        }
+    }
+}
+
+/// runit's two bytes after 0.76's eighteen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunitTail {
+    /// The service was sent TERM (by `d` or `t`) and has not exited since.
+    pub got_term: bool,
+    pub state: RunState,
+}
+
+/// The 20 bytes of runit's record: 0.76's record followed by `tail`.
+pub fn pack_runit(status: &Status, tail: RunitTail) -> [u8; RUNIT_LEN] {
+    let mut out = [0u8; RUNIT_LEN];
+    out[..STATUS_LEN].copy_from_slice(&pack(status));
+    out[GOT_TERM_AT] = u8::from(tail.got_term);
+    out[STATE_AT] = tail.state.byte();
+    out
+}
+
+/// runit's tail, when `bytes` holds a 20-byte record with a known state byte.
+pub fn unpack_runit_tail(bytes: &[u8]) -> Option<RunitTail> {
+    let state = match bytes.get(STATE_AT)? {
+        0 => RunState::Down,
+        1 => RunState::Run,
+        2 => RunState::Finish,
+        _ => return None,
+    };
+    Some(RunitTail {
+        got_term: bytes[GOT_TERM_AT] != 0,
+        state,
+    })
+}
 
 /// What supervise does when the service exits (status byte 17).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,6 +229,43 @@ mod tests {
         let mut long = SPEC_BYTES.to_vec();
         long.extend_from_slice(&[9; 8]);
         assert_eq!(unpack(&long), Some(spec_status()));
+    }
+
+    #[test]
+    fn runit_record_is_the_old_one_and_two_bytes() {
+        let tail = RunitTail {
+            got_term: true,
+            state: RunState::Finish,
+        };
+        let bytes = pack_runit(&spec_status(), tail);
+        assert_eq!(&bytes[..STATUS_LEN], &SPEC_BYTES);
+        assert_eq!(&bytes[STATUS_LEN..], &[1, 2]);
+        assert_eq!(unpack(&bytes), Some(spec_status()));
+        assert_eq!(unpack_runit_tail(&bytes), Some(tail));
+        assert_eq!(
+            unpack_runit_tail(&SPEC_BYTES),
+            None,
+            "0.76's record has no tail"
+        );
+        let mut odd = bytes;
+        odd[STATE_AT] = 7;
+        assert_eq!(unpack_runit_tail(&odd), None);
+    }
+
+    /// Bytes 16-19 that runit's runsv wrote: running, finishing after `sv d`, down.
+    #[test]
+    fn runsv_tails() {
+        for (tail, state, paused, want) in [
+            ([0, b'u', 0, 1], RunState::Run, false, Want::Up),
+            ([0, b'd', 0, 2], RunState::Finish, false, Want::Down),
+            ([0, b'd', 0, 0], RunState::Down, false, Want::Down),
+        ] {
+            let mut bytes = [0u8; RUNIT_LEN];
+            bytes[PAUSED_AT..].copy_from_slice(&tail);
+            let s = unpack(&bytes).unwrap();
+            assert_eq!((s.paused, s.want), (paused, want));
+            assert_eq!(unpack_runit_tail(&bytes).unwrap().state, state);
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Directories and names in them: chdir, listing, stat, mkdir, rename, link, unlink.
+//! Directories and names in them: chdir, getcwd, listing, stat, mkdir, rename, link, unlink.
 
 use super::Result;
 use rustix::fd::{AsFd, OwnedFd};
@@ -28,6 +28,16 @@ impl Meta {
         self.mode & 0o170000 == 0o100000
     }
 
+    /// Is it a symbolic link (as `lstat` reports it)?
+    pub fn is_symlink(&self) -> bool {
+        self.mode & 0o170000 == 0o120000
+    }
+
+    /// Is it a regular file with an execute bit set?
+    pub fn is_executable_file(&self) -> bool {
+        self.mode & 0o170000 == 0o100000 && self.mode & 0o111 != 0
+    }
+
     /// Is the owner-execute bit set?
     pub fn owner_executable(&self) -> bool {
         self.mode & 0o100 != 0
@@ -53,6 +63,11 @@ pub fn chdir(path: &[u8]) -> Result<()> {
 /// fchdir(2).
 pub fn fchdir(fd: impl AsFd) -> Result<()> {
     rustix::process::fchdir(fd)
+}
+
+/// getcwd(3): the working directory.
+pub fn getcwd() -> Result<Vec<u8>> {
+    rustix::process::getcwd(Vec::new()).map(|c| c.into_bytes())
 }
 
 /// open(".", O_RDONLY|O_DIRECTORY): a handle to come back to with `fchdir`.

@@ -49,6 +49,16 @@ pub fn after_failure(errno: Errno) -> Result<bool, Errno> {
     }
 }
 
+/// The file the PATH search would run for `prog` (as found, possibly relative; a name with
+/// a `/` is itself): the first candidate that is an executable regular file (stat(2) on
+/// each). Given argv[0], this is where a program was run from, without /proc.
+pub fn locate(prog: &[u8]) -> Option<Vec<u8>> {
+    let path = super::env::get(b"PATH");
+    candidates(prog, path.as_deref())
+        .into_iter()
+        .find(|file| super::dir::stat(file).is_ok_and(|m| m.is_executable_file()))
+}
+
 fn to_cstrings(items: &[Vec<u8>]) -> Vec<CString> {
     items
         .iter()
@@ -59,6 +69,41 @@ fn to_cstrings(items: &[Vec<u8>]) -> Vec<CString> {
         .collect()
 }
 
+/// argv and environment as the NULL-terminated pointer arrays execve takes.
+struct Vectors {
+    argv: Vec<*const libc::c_char>,
+    // Owns the strings `env` points to, when the environment is not the current one.
+    _env_owned: Option<Vec<CString>>,
+    env: Vec<*const libc::c_char>,
+}
+
+impl Vectors {
+    /// `env` = `None` keeps the current environment.
+    fn new(argv: &[&CStr], env: Option<&[Vec<u8>]>) -> Self {
+        let mut argv: Vec<_> = argv.iter().map(|a| a.as_ptr()).collect();
+        argv.push(std::ptr::null());
+        let env_owned = env.map(to_cstrings);
+        let mut env_ptrs = match &env_owned {
+            Some(list) => list.iter().map(|c| c.as_ptr()).collect(),
+            None => super::env::current_ptrs(),
+        };
+        env_ptrs.push(std::ptr::null());
+        Vectors {
+            argv,
+            _env_owned: env_owned,
+            env: env_ptrs,
+        }
+    }
+
+    /// execve(2); returns its error.
+    fn execve(&self, file: &CStr) -> Errno {
+        // SAFETY: both arrays are NULL-terminated and point to C strings that `self` and
+        // the caller keep alive for the call.
+        unsafe { libc::execve(file.as_ptr(), self.argv.as_ptr(), self.env.as_ptr()) };
+        Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+    }
+}
+
 /// Replaces the process with `argv[0]` found by the PATH search; returns only on failure,
 /// with the error daemontools would report. `env` = `None` keeps the current environment.
 /// PATH is taken from the current (original) environment, never from `env`.
@@ -67,24 +112,13 @@ pub fn pathexec(argv: &[&CStr], env: Option<&[Vec<u8>]>) -> Errno {
         return Errno::NOENT;
     };
     let path = super::env::get(b"PATH");
-    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
-    arg_ptrs.push(std::ptr::null());
-    let env_owned = env.map(to_cstrings);
-    let mut env_ptrs: Vec<*const libc::c_char> = match &env_owned {
-        Some(list) => list.iter().map(|c| c.as_ptr()).collect(),
-        None => super::env::current_ptrs(),
-    };
-    env_ptrs.push(std::ptr::null());
+    let vectors = Vectors::new(argv, env);
     let mut remembered = None;
     for file in candidates(prog.to_bytes(), path.as_deref()) {
         let Ok(file) = CString::new(file) else {
             continue;
         };
-        // SAFETY: all three arguments are NULL-terminated arrays of valid C strings that
-        // outlive the call.
-        unsafe { libc::execve(file.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-        let errno =
-            Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0));
+        let errno = vectors.execve(&file);
         match after_failure(errno) {
             Err(stop) => return stop,
             Ok(true) => remembered = Some(errno),
@@ -94,28 +128,10 @@ pub fn pathexec(argv: &[&CStr], env: Option<&[Vec<u8>]>) -> Errno {
     remembered.unwrap_or(Errno::NOENT)
 }
 
-/// execve(path, argv, current environment) with no PATH search; returns only on failure.
-pub fn exec_file(path: &CStr, argv: &[&CStr]) -> Errno {
-    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
-    arg_ptrs.push(std::ptr::null());
-    let mut env_ptrs = super::env::current_ptrs();
-    env_ptrs.push(std::ptr::null());
-    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-    unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
-}
-
-/// execve(path, argv, env) with no PATH search and exactly the environment `env`
-/// (`NAME=VALUE` entries); returns only on failure.
-pub fn exec_file_env(path: &CStr, argv: &[&CStr], env: &[Vec<u8>]) -> Errno {
-    let mut arg_ptrs: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
-    arg_ptrs.push(std::ptr::null());
-    let env_owned = to_cstrings(env);
-    let mut env_ptrs: Vec<*const libc::c_char> = env_owned.iter().map(|c| c.as_ptr()).collect();
-    env_ptrs.push(std::ptr::null());
-    // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-    unsafe { libc::execve(path.as_ptr(), arg_ptrs.as_ptr(), env_ptrs.as_ptr()) };
-    Errno::from_raw_os_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
+/// execve(path, argv, env) with no PATH search; `env` = `None` keeps the current
+/// environment. Returns only on failure.
+pub fn exec_file(path: &CStr, argv: &[&CStr], env: Option<&[Vec<u8>]>) -> Errno {
+    Vectors::new(argv, env).execve(path)
 }
 
 #[cfg(test)]

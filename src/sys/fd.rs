@@ -173,9 +173,15 @@ pub fn dup_to(fd: impl AsFd, target: RawFd) -> Result<()> {
     rustix::io::dup2(fd, &mut new)
 }
 
-/// dup(2): a copy at the lowest free number that survives exec.
-pub fn dup_inheritable(fd: impl AsFd) -> Result<OwnedFd> {
-    rustix::io::dup(fd)
+/// fcntl(F_DUPFD_CLOEXEC, 0): a close-on-exec copy at the lowest free number.
+pub fn dup(fd: impl AsFd) -> Result<OwnedFd> {
+    rustix::io::fcntl_dupfd_cloexec(fd, 0)
+}
+
+/// The descriptor's number.
+pub fn number(fd: impl AsFd) -> RawFd {
+    use rustix::fd::AsRawFd;
+    fd.as_fd().as_raw_fd()
 }
 
 /// fsync(2).

@@ -1,8 +1,10 @@
-//! Watching one directory for names that appear in it (inotify).
+//! Watching directories with inotify.
 //!
-//! Owns the inotify descriptor and the decoding of its events into names. It reports only
-//! what a scanner needs: names created or moved in, and whether the kernel dropped events
-//! (the caller must then rescan). It never interprets the names.
+//! [`DirWatch`] watches one directory for names that appear in it, for a scanner: names
+//! created or moved in, and whether the kernel dropped events (the caller must then
+//! rescan); it never interprets the names. [`ChangeWatch`] only says that something was
+//! replaced in any of several directories (a record renamed into place), for a waiter that
+//! then reads the records again.
 
 use super::Result;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -67,5 +69,40 @@ impl DirWatch {
                 Err(_) => return changes,
             }
         }
+    }
+}
+
+/// Several directories watched for files created or renamed into them (and for their own
+/// removal), through one descriptor.
+pub struct ChangeWatch {
+    fd: OwnedFd,
+}
+
+impl ChangeWatch {
+    /// inotify_init1(IN_NONBLOCK|IN_CLOEXEC).
+    pub fn new() -> Result<Self> {
+        let fd = inotify::init(CreateFlags::NONBLOCK | CreateFlags::CLOEXEC)?;
+        Ok(ChangeWatch { fd })
+    }
+
+    /// inotify_add_watch(path, IN_CREATE|IN_MOVED_TO|IN_DELETE_SELF|IN_MOVE_SELF|IN_ONLYDIR).
+    pub fn add(&self, path: &[u8]) -> Result<()> {
+        let flags = WatchFlags::CREATE
+            | WatchFlags::MOVED_TO
+            | WatchFlags::DELETE_SELF
+            | WatchFlags::MOVE_SELF
+            | WatchFlags::ONLYDIR;
+        inotify::add_watch(&self.fd, path, flags).map(drop)
+    }
+
+    /// The descriptor to poll for readability.
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    /// read(2) until the queue is empty; the events themselves do not matter.
+    pub fn drain(&self) {
+        let mut buf = [0u8; EVENT_BUFFER];
+        while let Ok(1..) = super::fd::read(&self.fd, &mut buf) {}
     }
 }

@@ -23,6 +23,7 @@ pub mod pipe;
 pub mod poll;
 pub mod proc;
 pub mod signal;
+pub mod spawn;
 
 pub use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 pub use rustix::io::Errno;

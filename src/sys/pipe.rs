@@ -7,7 +7,7 @@
 //! `/proc` is unavailable both ends are kept. Children get a plain read or write end.
 
 use super::Result;
-use rustix::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use rustix::fd::{AsFd, AsRawFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
 
 enum Ends {
@@ -37,27 +37,24 @@ impl HeldPipe {
         }))
     }
 
-    /// In a child about to exec: makes `target` a read-only end (dup2, inheritable).
-    pub fn read_end_to(&self, target: RawFd) -> Result<()> {
-        self.end_to(OFlags::RDONLY, target)
+    /// A read-only end (close-on-exec), to hand to a child.
+    pub fn read_end(&self) -> Result<OwnedFd> {
+        self.end(OFlags::RDONLY)
     }
 
-    /// In a child about to exec: makes `target` a write-only end (dup2, inheritable).
-    pub fn write_end_to(&self, target: RawFd) -> Result<()> {
-        self.end_to(OFlags::WRONLY, target)
+    /// A write-only end (close-on-exec), to hand to a child.
+    pub fn write_end(&self) -> Result<OwnedFd> {
+        self.end(OFlags::WRONLY)
     }
 
-    fn end_to(&self, flags: OFlags, target: RawFd) -> Result<()> {
+    fn end(&self, flags: OFlags) -> Result<OwnedFd> {
         match &self.0 {
             Ends::Pair { read, write } => {
                 let end = if flags == OFlags::RDONLY { read } else { write };
-                super::fd::dup_to(end.as_fd(), target)
+                super::fd::dup(end)
             }
             // The shared descriptor keeps a reader and a writer, so this open never blocks.
-            Ends::Shared(both) => match reopen(both, flags) {
-                Ok(end) => super::fd::dup_to(&end, target),
-                Err(_) => super::fd::dup_to(both.as_fd(), target),
-            },
+            Ends::Shared(both) => reopen(both, flags).or_else(|_| super::fd::dup(both)),
         }
     }
 }

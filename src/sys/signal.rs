@@ -130,13 +130,56 @@ pub fn ignore(signal: i32) -> Result<()> {
     set_disposition(signal, libc::SIG_IGN, 0)
 }
 
-/// In a freshly forked child: the given caught signals back to their default action and
-/// unblocked, so the program it execs starts as daemontools' children do.
-pub fn restore_for_child(signals: &[i32]) {
-    for &s in signals {
-        let _ = set_default(s);
+/// Signal names without `SIG`, and their numbers on this system.
+const NAMES: &[(&str, i32)] = &[
+    ("HUP", libc::SIGHUP),
+    ("INT", libc::SIGINT),
+    ("QUIT", libc::SIGQUIT),
+    ("ILL", libc::SIGILL),
+    ("TRAP", libc::SIGTRAP),
+    ("ABRT", libc::SIGABRT),
+    ("BUS", libc::SIGBUS),
+    ("FPE", libc::SIGFPE),
+    ("KILL", libc::SIGKILL),
+    ("USR1", libc::SIGUSR1),
+    ("SEGV", libc::SIGSEGV),
+    ("USR2", libc::SIGUSR2),
+    ("PIPE", libc::SIGPIPE),
+    ("ALRM", libc::SIGALRM),
+    ("TERM", libc::SIGTERM),
+    ("STKFLT", libc::SIGSTKFLT),
+    ("CHLD", libc::SIGCHLD),
+    ("CONT", libc::SIGCONT),
+    ("STOP", libc::SIGSTOP),
+    ("TSTP", libc::SIGTSTP),
+    ("TTIN", libc::SIGTTIN),
+    ("TTOU", libc::SIGTTOU),
+    ("URG", libc::SIGURG),
+    ("XCPU", libc::SIGXCPU),
+    ("XFSZ", libc::SIGXFSZ),
+    ("VTALRM", libc::SIGVTALRM),
+    ("PROF", libc::SIGPROF),
+    ("WINCH", libc::SIGWINCH),
+    ("IO", libc::SIGIO),
+    ("PWR", libc::SIGPWR),
+    ("SYS", libc::SIGSYS),
+];
+
+/// The highest signal number the kernel knows.
+pub const MAX: i32 = 64;
+
+/// A signal given as a name (`TERM`, `SIGTERM`, any case) or a number (1-64).
+pub fn by_name(text: &[u8]) -> Option<i32> {
+    if !text.is_empty() && text.iter().all(u8::is_ascii_digit) {
+        let n = std::str::from_utf8(text).ok()?.parse::<i32>().ok()?;
+        return (1..=MAX).contains(&n).then_some(n);
     }
-    let _ = unblock(signals);
+    let upper = text.to_ascii_uppercase();
+    let name = upper.strip_prefix(b"SIG").unwrap_or(&upper);
+    NAMES
+        .iter()
+        .find(|(n, _)| n.as_bytes() == name)
+        .map(|&(_, number)| number)
 }
 
 /// sigaction(signal, NULL, &old): is `signal` ignored (SIG_IGN) right now?
@@ -146,5 +189,31 @@ pub fn is_ignored(signal: i32) -> bool {
         let mut old: libc::sigaction = std::mem::zeroed();
         libc::sigaction(signal, std::ptr::null(), &mut old) == 0
             && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    #[test]
+    fn names_and_numbers() {
+        for text in [&b"TERM"[..], b"SIGTERM", b"term", b"SigTerm", b"15"] {
+            assert_eq!(by_name(text), Some(SIGTERM), "{text:?}");
+        }
+        assert_eq!(by_name(b"HUP"), Some(SIGHUP));
+        assert_eq!(by_name(b"64"), Some(64));
+        for bad in [
+            &b""[..],
+            b"0",
+            b"65",
+            b"-1",
+            b"SIG",
+            b"TERM ",
+            b"NOPE",
+            b"99999999999",
+        ] {
+            assert_eq!(by_name(bad), None, "{bad:?}");
+        }
     }
 }

@@ -3,10 +3,6 @@
 //! state and command. At each step both svstat implementations must print the same line.
 
 use crate::common::*;
-use crate::supervise::{
-    SOON, normalise_seconds, ok_open, pid_of, proc_state, service, spawn_supervise, status,
-    wait_status,
-};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -154,7 +150,7 @@ fn scenario_down_file(mine: bool, tools: fn(&Sandbox) -> Tools) {
 }
 
 fn stderr_of_all(sb: &Sandbox) -> String {
-    crate::supervise::stderr_of(sb, "s")
+    stderr_of(sb, "s")
 }
 
 #[test]
@@ -200,7 +196,9 @@ fn our_supervise_adopts_the_service_of_a_killed_reference_supervise() {
     first.wait_exit(SOON);
     let _ours = spawn_supervise(&sb, sb.bin("supervise"), "s");
     wait_for(SOON, "our supervise", || ok_open(&sb, "s"));
-    assert_eq!(status(&sb, "s").unwrap(), before, "same pid, same stamp");
+    let after = status(&sb, "s").unwrap();
+    assert_eq!(after[..18], before[..], "same pid, same stamp");
+    assert_eq!(after[18..], [0, 1], "runit's tail: running");
     let tools = theirs(&sb);
     tools.expect(&sb, &format!("s: up (pid {old}) N seconds\n"));
     tools.svc(&sb, "-d");
@@ -226,4 +224,92 @@ fn our_tools_read_and_drive_runit_runsv() {
     assert_eq!(tools.svok(&sb), 0);
     tools.svc(&sb, "-d");
     tools.expect(&sb, "s: down N seconds, normally up\n");
+}
+
+/// A runit or busybox program; fails the test if it is missing.
+fn peer(path: &str, package: &str) -> PathBuf {
+    let path = PathBuf::from(path);
+    assert!(
+        path.exists(),
+        "{} is missing: install {package} (.ci/run does)",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn runits_sv_drives_our_supervise() {
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_TRAPS);
+    let _guard = spawn_supervise(&sb, sb.bin("supervise"), "s");
+    let sv = peer("/usr/bin/sv", "runit");
+    let first = wait_up(&sb, "s");
+    wait_for(SOON, "traps set", || sb.join("ready").exists());
+    let sv_run = |args: &[&str]| {
+        let out = sb.run(&sv, args);
+        (out.status.code(), normalise_seconds(&out.stdout))
+    };
+    // sv prints seconds as "12s": every such word becomes "Ns".
+    let status = || {
+        let out = sb.run(&sv, &["status", "./s"]);
+        let words: Vec<String> = show(&out.stdout)
+            .split(' ')
+            .map(|w| {
+                let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+                if digits > 0 && w[digits..].starts_with('s') {
+                    format!("N{}", &w[digits..])
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect();
+        words.join(" ")
+    };
+    assert_eq!(status(), format!("run: ./s: (pid {first}) Ns\n"));
+    assert_eq!(sv_run(&["check", "./s"]).0, Some(0));
+    for (command, signal) in [("hup", "HUP"), ("alarm", "ALRM"), ("interrupt", "INT")] {
+        assert_eq!(sv_run(&[command, "./s"]).0, Some(0), "{command}");
+        wait_for(SOON, signal, || {
+            fs::read_to_string(sb.join("sig")).is_ok_and(|t| t.contains(signal))
+        });
+    }
+    let restarted = sv_run(&["-w", "5", "restart", "./s"]);
+    assert_eq!(restarted.0, Some(0), "{restarted:?}");
+    let second = wait_status(&sb, "s", "new pid", |r| {
+        pid_of(r) != 0 && pid_of(r) != first
+    });
+    assert!(alive(pid_of(&second)));
+    assert_eq!(sv_run(&["-w", "5", "down", "./s"]).0, Some(0));
+    assert_eq!(status(), "down: ./s: Ns, normally up\n");
+    assert_eq!(sv_run(&["-w", "5", "up", "./s"]).0, Some(0));
+    assert_eq!(sv_run(&["once", "./s"]).0, Some(0));
+    let pid = wait_up(&sb, "s");
+    assert_eq!(sv_run(&["term", "./s"]).0, Some(0));
+    wait_down(&sb, "s");
+    assert!(!alive(pid), "once: not restarted after term");
+    sb.run("svc", &["-u", "s"]);
+    let pid = wait_up(&sb, "s");
+    assert_eq!(sv_run(&["kill", "./s"]).0, Some(0));
+    wait_status(&sb, "s", "restart after kill", |r| {
+        pid_of(r) != pid && pid_of(r) != 0
+    });
+}
+
+#[test]
+fn busybox_svc_and_svok_drive_our_supervise() {
+    let sb = Sandbox::new();
+    service(&sb, "s", "#!/bin/sh\nexec sleep 100\n");
+    let _guard = spawn_supervise(&sb, sb.bin("supervise"), "s");
+    let busybox = peer("/bin/busybox", "busybox");
+    let pid = wait_up(&sb, "s");
+    // busybox looks a name without a slash up in $SVDIR, like runit's sv.
+    let applet = |args: &[&str]| sb.run(&busybox, args);
+    assert_output(&applet(&["svok", "./s"]), 0, b"", b"");
+    assert_output(&applet(&["svc", "-t", "./s"]), 0, b"", b"");
+    wait_status(&sb, "s", "restart after -t", |r| {
+        pid_of(r) != pid && pid_of(r) != 0
+    });
+    assert_output(&applet(&["svc", "-d", "./s"]), 0, b"", b"");
+    wait_down(&sb, "s");
+    assert_output(&applet(&["svok", "./s"]), 0, b"", b"");
 }

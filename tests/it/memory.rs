@@ -4,7 +4,7 @@
 //! outcome; supervise's peak memory is read from /proc.
 
 use crate::common::*;
-use crate::supervise::{RUN_SLEEP, service, spawn_supervise, wait_down, wait_up};
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};

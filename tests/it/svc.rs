@@ -2,7 +2,6 @@
 //! every kind of bad directory, several directories in one call, and refusal for non-owners.
 
 use crate::common::*;
-use crate::supervise::{RUN_SLEEP, service, spawn_supervise, wait_down, wait_up};
 use std::ffi::CString;
 use std::fs::{File, OpenOptions};
 use std::io::Read;
@@ -177,7 +176,7 @@ fn non_owner_is_refused() {
     let pid = wait_up(&sb, "s");
     // Root-only (as CI runs it): the service belongs to root, svc runs as nobody.
     let expected = b"svc: warning: unable to control s: access denied\n";
-    for svc in [crate::supervise::public_copy(&sb, "svc"), reference("svc")] {
+    for svc in [public_copy(&sb, "svc"), reference("svc")] {
         let out = sb.run(
             reference("setuidgid"),
             &["nobody", svc.to_str().unwrap(), "-k", "s"],

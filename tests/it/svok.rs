@@ -1,7 +1,6 @@
 //! Integration tests for svok: every exit code and message, ours against the reference.
 
 use crate::common::*;
-use crate::supervise::{RUN_SLEEP, service, spawn_supervise, wait_up};
 use crate::svc::mkfifo;
 use std::fs::OpenOptions;
 use std::os::unix::fs::OpenOptionsExt;

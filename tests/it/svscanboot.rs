@@ -1,13 +1,20 @@
 //! Integration tests for svscanboot: the pipeline it builds (svscan's arguments,
-//! environment and descriptors, readproctitle's title) and the `svc -dx` of leftovers.
+//! environment and descriptors, readproctitle's title), the `svc -dx` of leftovers, and its
+//! own directory first on the PATH it passes down.
 
 use crate::common::*;
 use crate::svscan::{alive, children, cmdline, fd_target, service, wait_child};
-use std::process::Stdio;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const PATH_ENV: &str =
-    "PATH=/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
+const PATH_076: &str =
+    "/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
+
+/// The environment svscan and readproctitle get: PATH, svscanboot's directory first.
+fn environ(sb: &Sandbox) -> String {
+    format!("PATH={}:{PATH_076}\0", sb.join("bin").display())
+}
 
 fn boot(sb: &Sandbox, dir: &str) -> ProcessGuard {
     let mut cmd = sb.command("svscanboot");
@@ -25,7 +32,7 @@ fn svscan_gets_only_path_and_null_stdio_and_a_pipe_for_errors() {
     let dir = sb.join("service").display().to_string();
     let scan = wait_child(guard.pid(), &format!("svscan {dir}"));
     let environ = std::fs::read(format!("/proc/{scan}/environ")).unwrap();
-    assert_eq!(show(&environ), format!("{PATH_ENV}\0"));
+    assert_eq!(show(&environ), self::environ(&sb));
     assert_eq!(fd_target(scan, 0), "/dev/null");
     assert_eq!(fd_target(scan, 1), "/dev/null");
     assert!(
@@ -72,7 +79,7 @@ fn errors_scroll_through_readproctitle_title() {
     let dots = 400 - want_end.len();
     assert!(area[..dots].iter().all(|&b| b == b'.'), "{}", show(area));
     let environ = std::fs::read(format!("/proc/{title}/environ")).unwrap();
-    assert_eq!(show(&environ), format!("{PATH_ENV}\0"));
+    assert_eq!(show(&environ), self::environ(&sb));
     assert_eq!(fd_target(title, 1), "/dev/null");
 }
 
@@ -126,5 +133,46 @@ fn leftover_supervise_gets_svc_dx_first() {
         wait_for(Duration::from_secs(5), "old service stopped", || {
             !alive(pid)
         });
+    }
+}
+
+/// The executable behind `pid`.
+fn exe(pid: i32) -> PathBuf {
+    std::fs::read_link(format!("/proc/{pid}/exe")).unwrap()
+}
+
+#[test]
+fn the_tree_runs_svscanboot_s_own_supervise_and_multilog() {
+    // Run as a shell would, by bare name through PATH and by a relative path: either way
+    // the links' directory (outside 0.76's PATH, which has Debian's supervise and multilog
+    // in /usr/bin) comes first.
+    for program in ["svscanboot", "bin/svscanboot"] {
+        let sb = Sandbox::new();
+        service(&sb, "service/a", "exec sleep 1000");
+        service(&sb, "service/a/log", "exec multilog ./main");
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("PATH", sb.path_var())
+            .current_dir(sb.path())
+            .arg(sb.join("service"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let guard = ProcessGuard::spawn(&mut cmd);
+        // The command line appears once the exec is complete (spawn returns a little sooner).
+        let argv = poll_until(Duration::from_secs(5), "svscanboot's exec", || {
+            Some(cmdline(guard.pid())).filter(|a| !a.is_empty())
+        });
+        assert!(argv.starts_with(&format!("{program} ")), "{argv}");
+        let dir = sb.join("service").display().to_string();
+        let scan = wait_child(guard.pid(), &format!("svscan {dir}"));
+        let environ = std::fs::read(format!("/proc/{scan}/environ")).unwrap();
+        assert_eq!(show(&environ), self::environ(&sb), "{program}");
+        let supervise = wait_child(scan, "supervise a");
+        let logger = wait_child(scan, "supervise log");
+        let multilog = wait_child(logger, "multilog ./main");
+        let ours = std::fs::canonicalize(daemonbox()).unwrap();
+        for pid in [scan, supervise, logger, multilog] {
+            assert_eq!(exe(pid), ours, "{program}: {}", cmdline(pid));
+        }
     }
 }

@@ -2,7 +2,6 @@
 //! each line compared byte for byte with the reference, plus the exact expected text.
 
 use crate::common::*;
-use crate::supervise::normalise_seconds;
 use crate::svc::mkfifo;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
@@ -258,4 +257,87 @@ fn write_errors_are_ignored() {
         .output()
         .unwrap();
     assert_output(&out, 0, b"", b"");
+}
+
+/// `svstat -j` lines with the pid and the seconds replaced by N.
+fn json_lines(sb: &Sandbox, args: &[&str]) -> String {
+    let out = sb.run("svstat", &[&["-j"], args].concat());
+    assert_eq!(
+        (out.status.code(), show(&out.stderr)),
+        (Some(0), String::new())
+    );
+    let mut text = show(&out.stdout);
+    for key in ["\"pid\":", "\"seconds\":"] {
+        let mut from = 0;
+        while let Some(at) = text[from..].find(key) {
+            let start = from + at + key.len();
+            let digits = text[start..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                text.replace_range(start..start + digits, "N");
+            }
+            from = start;
+        }
+    }
+    text
+}
+
+/// The keys after `dir` of a supervised directory, with the given values.
+fn supervised(up: bool, want: &str, phase: &str, tail: &str) -> String {
+    let (pid, up) = if up { ("N", "true") } else { ("null", "false") };
+    format!(
+        r#""supervised":true,"up":{up},"pid":{pid},"seconds":N,"normally_up":true,"want":{want},"paused":false,"ready":false,"finishing":false,"restarts":0,"gave_up":false,"last_exit":null,"phase":"{phase}",{tail}"#
+    )
+}
+
+#[test]
+fn json_for_every_kind_of_directory() {
+    let sb = Sandbox::new();
+    service(&sb, "web", "#!/bin/sh\nexec sleep 100\n");
+    let _web = spawn_supervise(&sb, "supervise", "web");
+    wait_up(&sb, "web");
+    service(&sb, "old", "#!/bin/sh\nexec sleep 100\n");
+    let _old = spawn_supervise(&sb, reference("supervise"), "old");
+    wait_up(&sb, "old");
+    sb.mkdir("idle");
+    let _ok = fake(&sb, "short", &record(5, 0, 0, b'u')[..10], false);
+    let text = json_lines(&sb, &["web", "old", "idle", "missing", "short"]);
+    let expected = [
+        format!(
+            "{{\"dir\":\"web\",{}\n",
+            supervised(true, r#""up""#, "up", r#""adopted":false,"error":null}"#)
+        ),
+        // 0.76's supervise writes no lifecycle record: what it cannot say keeps its default.
+        format!(
+            "{{\"dir\":\"old\",{}\n",
+            supervised(true, r#""up""#, "up", r#""adopted":false,"error":null}"#)
+        ),
+        r#"{"dir":"idle","supervised":false,"up":false,"pid":null,"seconds":null,"normally_up":true,"want":null,"paused":false,"ready":false,"finishing":false,"restarts":0,"gave_up":false,"last_exit":null,"phase":null,"adopted":false,"error":"unable to open supervise/ok: file does not exist"}"#.to_string() + "\n",
+        r#"{"dir":"missing","supervised":false,"up":false,"pid":null,"seconds":null,"normally_up":null,"want":null,"paused":false,"ready":false,"finishing":false,"restarts":0,"gave_up":false,"last_exit":null,"phase":null,"adopted":false,"error":"unable to chdir: file does not exist"}"#.to_string() + "\n",
+        r#"{"dir":"short","supervised":true,"up":false,"pid":null,"seconds":null,"normally_up":true,"want":null,"paused":false,"ready":false,"finishing":false,"restarts":0,"gave_up":false,"last_exit":null,"phase":null,"adopted":false,"error":"unable to read supervise/status: bad format"}"#.to_string() + "\n",
+    ]
+    .concat();
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn json_names_any_directory_and_plain_svstat_is_unchanged() {
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xc3\xa9 \"q\"\\\xff");
+    std::fs::create_dir(sb.join(odd)).unwrap();
+    let out = sb.command("svstat").arg("-j").arg(odd).output().unwrap();
+    let line = show(&out.stdout);
+    assert!(
+        line.starts_with(r#"{"dir":"café \"q\"\\\u00ff","supervised":false,"#),
+        "{line}"
+    );
+    // Without -j, 0.76's lines; with -j first only.
+    let _ok = fake(&sb, "s", &record(5, 0, 0, b'u'), false);
+    let plain = same_as_reference(&sb, &["s"]);
+    assert_eq!(show(&plain), "s: down 5 seconds, normally up, want up\n");
+    let later = sb.run("svstat", &["s", "-j"]);
+    assert_eq!(
+        show(&later.stdout),
+        "s: down 5 seconds, normally up, want up\n-j: unable to chdir: file does not exist\n"
+    );
 }

@@ -6,7 +6,8 @@ use super::super::PROG;
 use super::super::control::{CAUGHT, Control, Expired};
 use super::{CODE_SAFE, LogDir, MODE_DONE, NEWSTATE, PREVIOUS, PROCESSED, STATE};
 use crate::exit;
-use crate::sys::{self, Errno, OwnedFd};
+use crate::sys::spawn::{Program, Source, Spawn};
+use crate::sys::{self, Errno};
 use std::ffi::CStr;
 
 impl LogDir<'_> {
@@ -14,14 +15,13 @@ impl LogDir<'_> {
     pub(super) fn process(&mut self, ctl: &mut Control, processor: &CStr) -> Result<(), Expired> {
         let path = self.spec.path;
         loop {
-            let status = match sys::proc::fork() {
+            let status = match start_processor(processor) {
                 Err(e) => {
                     self.warn(&[b"unable to fork for processor in ", path], e);
                     ctl.pause()?;
                     continue;
                 }
-                Ok(sys::proc::Forked::Child) => run_processor(processor),
-                Ok(sys::proc::Forked::Parent(pid)) => sys::proc::wait_pid(pid),
+                Ok(pid) => sys::proc::wait_pid(pid),
             };
             match status {
                 Ok(st) if st.exit_code() == Some(0) => break,
@@ -71,40 +71,23 @@ impl LogDir<'_> {
     }
 }
 
-/// One of the `sys::fd::open_*` helpers.
-type Opener = fn(&[u8]) -> sys::Result<OwnedFd>;
-
-/// In the forked child: `previous` on 0, `processed` on 1, `state` on 4, `newstate` on 5,
-/// stderr kept, everything else close-on-exec; then `/bin/sh -c PROCESSOR`.
-fn run_processor(processor: &CStr) -> ! {
-    sys::signal::restore_for_child(&CAUGHT);
-    let plan: [(&[u8], Opener, i32); 4] = [
-        (PREVIOUS, sys::fd::open_read, 0),
-        (PROCESSED, sys::fd::open_trunc, 1),
-        (STATE, sys::fd::open_read, 4),
-        (NEWSTATE, sys::fd::open_trunc, 5),
-    ];
-    for (file, open, target) in plan {
-        let placed = open(file).and_then(|fd| {
-            sys::fd::dup_to(&fd, target)?;
-            // The original may already sit on its target; it is close-on-exec anyway.
-            std::mem::forget(fd);
-            Ok(())
-        });
-        if let Err(e) = placed {
-            exit::die_sys(
+/// Starts `/bin/sh -c PROCESSOR` with `previous` on 0, `processed` on 1, `state` on 4,
+/// `newstate` on 5 and stderr kept; if the child cannot get that far it says
+/// `unable to run PROCESSOR` and exits 111.
+fn start_processor(processor: &CStr) -> sys::Result<sys::proc::Pid> {
+    let argv = [c"sh", c"-c", processor];
+    Spawn::new(Program::File(c"/bin/sh"), &argv)
+        .default_signals(&CAUGHT)
+        .fd(Source::Open(PREVIOUS, sys::fd::open_read), 0)
+        .fd(Source::Open(PROCESSED, sys::fd::open_trunc), 1)
+        .fd(Source::Open(STATE, sys::fd::open_read), 4)
+        .fd(Source::Open(NEWSTATE, sys::fd::open_trunc), 5)
+        .start(|failure| {
+            exit::fatal_sys(
                 PROG,
                 &[b"unable to run ", processor.to_bytes()],
-                e,
+                failure.errno,
                 exit::TEMP,
-            );
-        }
-    }
-    let e = sys::exec::exec_file(c"/bin/sh", &[c"sh", c"-c", processor]);
-    exit::die_sys(
-        PROG,
-        &[b"unable to run ", processor.to_bytes()],
-        e,
-        exit::TEMP,
-    )
+            )
+        })
 }

@@ -1,6 +1,8 @@
 //! svstat: prints one status line per service directory.
 //!
-//! `svstat dir...` (no options: every argument is a directory). Each line is `DIR: ` and
+//! `svstat dir...`: every argument is a directory, as in 0.76, except a first argument
+//! `-j`, which asks for one JSON object per directory instead (see `json.rs`; a directory
+//! named `-j` is then given as `./-j`). Each line is `DIR: ` and
 //! the text of spec supervise.md §7, on stdout, including the error lines; stdout write
 //! errors are ignored. Exit 0, or 111 when the working directory cannot be opened or
 //! restored. Kept from 0.76: `seconds` computed from whole seconds in double precision;
@@ -8,23 +10,39 @@
 //! fails (e.g. it is a directory) prints `unable to read supervise/status: E` instead of
 //! 0.76's leftover buffer contents.
 
+mod json;
+
 use crate::buffer::Buffer;
 use crate::exit;
-use crate::format::status::{self, OK, STATUS, STATUS_LEN, Status, Want};
+use crate::format::status::{Status, Want};
 use crate::format::tai::Stamp;
+use crate::svdir::{self, ServiceDir};
 use crate::sys::{self, Errno};
 use std::ffi::CStr;
 
 const PROG: &str = "svstat";
+/// The first argument that asks for JSON.
+const JSON_FLAG: &[u8] = b"-j";
 /// 0.76's output buffer size.
 const OUTPUT_BUFFER: usize = 1024;
+
+/// Whole seconds from `stamp` to `now` (TAI64 seconds), as 0.76 counts them: subtracted in
+/// 64 bits, then passed through a double; a stamp in the future is 0 seconds old.
+fn age(stamp: Stamp, now: u64) -> u64 {
+    (now.saturating_sub(stamp.secs) as f64) as u64
+}
+
+/// The current time in TAI64 seconds.
+fn now_tai() -> u64 {
+    let (secs, _) = sys::clock::realtime();
+    Stamp::from_unix(secs, 0).secs
+}
 
 /// The text after `DIR: ` for a readable record (pure). `now` is the current time in TAI64
 /// seconds, `down_file` whether `down` exists.
 fn describe(record: &Status, now: u64, down_file: bool) -> Vec<u8> {
     let up = record.pid != 0;
-    // 0.76 subtracts in 64 bits, then prints the value through a double.
-    let secs = (now.saturating_sub(record.stamp.secs) as f64) as u64;
+    let secs = age(record.stamp, now);
     let mut line = Vec::with_capacity(80);
     if up {
         line.extend_from_slice(b"up (pid ");
@@ -51,31 +69,21 @@ fn describe(record: &Status, now: u64, down_file: bool) -> Vec<u8> {
 }
 
 /// The text after `DIR: ` for the service directory that is now the current directory.
-fn inspect() -> Vec<u8> {
+fn inspect(service: ServiceDir) -> Vec<u8> {
     let err = |what: &[u8], e: Errno| [what, b": ", crate::errtext::text(e).as_bytes()].concat();
-    let down_file = match sys::dir::exists(status::DOWN) {
+    let down_file = match service.down_file() {
         Ok(exists) => exists,
         Err(e) => return err(b"unable to stat down", e),
     };
-    match sys::fd::open_write(OK) {
-        Ok(_) => {}
-        Err(Errno::NXIO) => return b"supervise not running".to_vec(),
-        Err(e) => return err(&[b"unable to open ", OK].concat(), e),
+    match service.supervise_running() {
+        Ok(true) => {}
+        Ok(false) => return b"supervise not running".to_vec(),
+        Err(e) => return err(&[b"unable to open ", svdir::OK].concat(), e),
     }
-    let fd = match sys::fd::open_read(STATUS) {
-        Ok(fd) => fd,
-        Err(e) => return err(&[b"unable to open ", STATUS].concat(), e),
-    };
-    let mut buf = [0u8; STATUS_LEN];
-    let record = match sys::fd::read(&fd, &mut buf) {
-        Ok(n) => status::unpack(&buf[..n]),
-        Err(e) => return err(&[b"unable to read ", STATUS].concat(), e),
-    };
-    let Some(record) = record else {
-        return [b"unable to read ", STATUS, b": bad format"].concat();
-    };
-    let (secs, _) = sys::clock::realtime();
-    describe(&record, Stamp::from_unix(secs, 0).secs, down_file)
+    match service.read_status() {
+        Ok(record) => describe(&record, now_tai(), down_file),
+        Err(e) => e.text(),
+    }
 }
 
 /// Entry point.
@@ -84,12 +92,19 @@ pub fn main(args: &[&CStr]) -> u8 {
         exit::die_sys(PROG, &[b"unable to open current directory"], e, exit::TEMP)
     });
     let mut out = Buffer::new(sys::fd::stdout(), OUTPUT_BUFFER);
-    for dir in args.iter().skip(1).map(|d| d.to_bytes()) {
-        let text = match sys::dir::chdir(dir) {
-            Ok(()) => inspect(),
-            Err(e) => [b"unable to chdir: ", crate::errtext::text(e).as_bytes()].concat(),
+    let json = args.get(1).is_some_and(|a| a.to_bytes() == JSON_FLAG);
+    let dirs = &args[if json { 2 } else { 1 }.min(args.len())..];
+    for dir in dirs.iter().map(|d| d.to_bytes()) {
+        let entered = sys::dir::chdir(dir);
+        let line = match (json, entered) {
+            (true, entered) => json::object(dir, entered),
+            (false, Ok(())) => [dir, b": ", &inspect(ServiceDir::current(dir))].concat(),
+            (false, Err(e)) => {
+                let text = crate::errtext::text(e).as_bytes();
+                [dir, b": unable to chdir: ", text].concat()
+            }
         };
-        let _ = out.put(&[dir, b": ", &text, b"\n"].concat());
+        let _ = out.put(&[&line[..], b"\n"].concat());
         if let Err(e) = sys::dir::fchdir(&origin) {
             let _ = out.flush();
             exit::die_sys(PROG, &[b"unable to set directory"], e, exit::TEMP);
