@@ -7,6 +7,7 @@
 
 mod args;
 mod files;
+mod json;
 mod multilog;
 mod supervise;
 mod svscan;
@@ -19,6 +20,7 @@ pub type Check = fn(&[u8]);
 pub const TARGETS: &[(&str, Check)] = &[
     ("envfile", files::envfile),
     ("getopt", args::getopt),
+    ("json", json::json),
     ("multilog_pattern", multilog::pattern),
     ("multilog_route", multilog::route),
     ("passwd", files::passwd),

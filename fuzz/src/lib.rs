@@ -4,33 +4,30 @@
 // Most of the tree is unused by the targets.
 #![allow(dead_code, unused_imports)]
 
-#[path = "../../src/account.rs"]
-mod account;
-#[path = "../../src/alloc.rs"]
-mod alloc;
+/// `src/` as a directory, so that each file's own submodules (`multicall/own.rs`, ...) are
+/// found where the binary finds them; re-exported below under the binary's paths.
+#[path = "../../src"]
+mod src {
+    pub mod account;
+    pub mod alloc;
+    pub mod buffer;
+    pub mod error;
+    pub mod errtext;
+    pub mod exit;
+    pub mod format;
+    pub mod getopt;
+    pub mod multicall;
+    pub mod path;
+    pub mod svdir;
+    pub mod svwatch;
+    pub mod sys;
+}
+use src::{
+    account, alloc, buffer, error, errtext, exit, format, getopt, multicall, path, svdir,
+    svwatch, sys,
+};
+
 #[path = "../../applets/mod.rs"]
 mod applets;
-#[path = "../../src/buffer.rs"]
-mod buffer;
 #[path = "../checks/mod.rs"]
 pub mod checks;
-#[path = "../../src/error.rs"]
-mod error;
-#[path = "../../src/errtext.rs"]
-mod errtext;
-#[path = "../../src/exit.rs"]
-mod exit;
-#[path = "../../src/format/mod.rs"]
-mod format;
-#[path = "../../src/getopt.rs"]
-mod getopt;
-#[path = "../../src/multicall.rs"]
-mod multicall;
-#[path = "../../src/path.rs"]
-mod path;
-#[path = "../../src/svdir.rs"]
-mod svdir;
-#[path = "../../src/svwatch.rs"]
-mod svwatch;
-#[path = "../../src/sys/mod.rs"]
-mod sys;
