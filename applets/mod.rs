@@ -13,7 +13,7 @@ mod fghack;
 pub(crate) mod multilog;
 mod pgrphack;
 mod readproctitle;
-mod runline;
+pub(crate) mod runline;
 mod setlock;
 mod setuidgid;
 mod softlimit;

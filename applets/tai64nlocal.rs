@@ -14,8 +14,9 @@
 //!
 //! The zone is read once at start; each stretch of time with one offset is remembered so
 //! that consecutive labels cost no zone lookup. A label's digits are held until the byte
-//! after them arrives (the line may have to be copied unchanged), so memory grows with the
-//! length of a digit run, never with the length of an ordinary line.
+//! after them arrives (the line may have to be copied unchanged), at most
+//! [`LABEL_DIGITS_MAX`] of them: a longer run is no label any program writes, and its line
+//! is copied unchanged (so memory never grows with the input).
 
 use crate::buffer;
 use crate::exit;
@@ -27,6 +28,10 @@ use std::ffi::CStr;
 
 /// Bytes asked for per read; the output for each chunk is written at once.
 const INPUT_CHUNK: usize = 64 * 1024;
+
+/// The most digits a label may have (24 make a TAI64N label; earlier ones fall off the
+/// top): a line starting with a longer run is copied unchanged.
+const LABEL_DIGITS_MAX: usize = 4096;
 
 /// Where the filter stands between two bytes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -126,7 +131,13 @@ impl Filter {
                 State::Label => {
                     let n = self.digits.scan(rest);
                     let (digits, tail) = rest.split_at(n);
-                    if tail.is_empty() {
+                    if self.carried.len() + digits.len() > LABEL_DIGITS_MAX {
+                        out.push(b'@');
+                        out.put(&self.carried);
+                        out.put(digits);
+                        self.carried.clear();
+                        self.state = State::Copy;
+                    } else if tail.is_empty() {
                         self.carried.extend_from_slice(digits);
                     } else {
                         self.finish_label(digits, out);
@@ -200,5 +211,25 @@ mod tests {
     #[test]
     fn a_label_cut_by_the_end_of_input_prints_nothing() {
         assert_eq!(convert(&[b"x\n@400000006b03", b"ca5d13621ad4"]), b"x\n");
+    }
+
+    #[test]
+    fn an_endless_digit_run_is_copied_without_being_held() {
+        let mut line = b"@".to_vec();
+        line.extend(std::iter::repeat_n(b'4', LABEL_DIGITS_MAX + 1));
+        line.extend_from_slice(b" x\n@400000006b03ca5d13621ad4 y\n");
+        let want = [
+            &line[..LABEL_DIGITS_MAX + 5],
+            b"2026-11-23 05:08:35.325196500 y\n",
+        ]
+        .concat();
+        let mut filter = Filter::new((Zone::UTC, None));
+        let mut stage = Stage::new(16);
+        for piece in line.chunks(100) {
+            filter.feed(piece, &mut stage);
+            assert!(filter.carried.len() <= LABEL_DIGITS_MAX);
+        }
+        assert_eq!(stage.as_slice(), &want[..]);
+        assert_eq!(convert(&[&line]), want);
     }
 }

@@ -1,6 +1,7 @@
-//! daemontools' getopt.
+//! Command lines: daemontools' getopt, runline's word splitter.
 
 use super::{Input, words};
+use crate::applets::runline;
 use crate::getopt::{Getopt, GetoptError};
 use std::ffi::CStr;
 
@@ -44,4 +45,34 @@ pub fn getopt(data: &[u8]) {
     let operands = parser.operands();
     assert!(operands.len() <= args.len());
     assert_eq!(operands, &args[args.len() - operands.len()..]);
+}
+
+/// `words` quoted the way a person would quote them in a run file: each in single quotes,
+/// a single quote as `'\''`, separated by blanks.
+fn quoted(words: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for word in words {
+        out.push(b'\'');
+        for &b in word {
+            if b == b'\'' {
+                out.extend_from_slice(b"'\\''");
+            } else {
+                out.push(b);
+            }
+        }
+        out.extend_from_slice(b"' ");
+    }
+    out
+}
+
+/// runline's splitter: what it accepts is a non-empty list of words without NUL, which
+/// read back the same once quoted; any list of words, quoted, reads back as itself.
+pub fn runline(data: &[u8]) {
+    if let Ok(list) = runline::words(data) {
+        assert!(!list.is_empty());
+        assert!(list.iter().all(|w| !w.contains(&0)));
+        assert_eq!(runline::words(&quoted(&list)), Ok(list));
+    }
+    let list: Vec<Vec<u8>> = data.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+    assert_eq!(runline::words(&quoted(&list)), Ok(list));
 }

@@ -24,6 +24,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("multilog_pattern", multilog::pattern),
     ("multilog_route", multilog::route),
     ("passwd", files::passwd),
+    ("runline", args::runline),
     ("status", files::status),
     ("supervise_state", supervise::state),
     ("svscan_table", svscan::table),

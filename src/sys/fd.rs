@@ -123,6 +123,23 @@ pub fn read_file(path: &[u8]) -> Result<Vec<u8>> {
     read_to_end(&fd)
 }
 
+/// Reads the whole file at `path` unless it is longer than `max` bytes (EFBIG then, after
+/// reading `max + 1`): for files that must be held whole but never grow without bound
+/// (`/dev/zero`, a huge file).
+pub fn read_file_max(path: &[u8], max: usize) -> Result<Vec<u8>> {
+    let file = open_read(path)?;
+    set_nonblock(&file, false)?;
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match read(&file, &mut chunk)? {
+            0 => return Ok(data),
+            n if data.len() + n > max => return Err(Errno::FBIG),
+            n => data.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
 /// read(2) until end of file.
 pub fn read_to_end(fd: impl AsFd) -> Result<Vec<u8>> {
     let fd = fd.as_fd();
