@@ -140,3 +140,15 @@ fn a_huge_passwd_file_is_searched_in_constant_memory() {
         b"envuidgid: fatal: unknown account nosuch\n",
     );
 }
+
+#[test]
+fn runline_reads_no_endless_file() {
+    let sb = Sandbox::new();
+    let out = sb.run("softlimit", &["-a", AS_LIMIT, "runline", "/dev/zero"]);
+    assert_output(
+        &out,
+        111,
+        b"",
+        b"runline: fatal: unable to read /dev/zero: file too big\n",
+    );
+}
