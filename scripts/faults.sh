@@ -94,7 +94,7 @@ case_memory() {
     echo "memory  $who  envuidgid target, 115 MB passwd, 64 MB address space: $(unshare -m bash -c "mount --bind $pw /etc/passwd && $(declare -f maxrss); maxrss $(tool ours softlimit) -a 64000000 $(tool $who envuidgid) target true")"
   done
   for who in ours ref; do
-    echo "memory  $who  envdir under a 400 kB address space (allocation fails): $(maxrss "$(tool ours softlimit)" -a 400000 "$(tool $who envdir)" "$work/env" true)"
+    echo "memory  $who  envdir under a 400 kB address space (allocation fails): $(maxrss prlimit --as=400000 "$(tool $who envdir)" "$work/env" true)"
   done
 }
 
