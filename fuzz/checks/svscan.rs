@@ -68,6 +68,8 @@ pub fn table(data: &[u8]) {
                 for gone in table.drop_inactive() {
                     assert!(!gone.active && gone.main.pid.is_none() && gone.logger.pid.is_none());
                 }
+                // A directory that comes back later is a new service: no hold carries over.
+                told_until.retain(|&(key, _), _| table.get_mut(key).is_some());
             }
         }
         check(&mut table, &known, now);
