@@ -14,9 +14,10 @@
 //!
 //! The zone is read once at start; each stretch of time with one offset is remembered so
 //! that consecutive labels cost no zone lookup. A label's digits are held until the byte
-//! after them arrives (the line may have to be copied unchanged), at most
-//! [`LABEL_DIGITS_MAX`] of them: a longer run is no label any program writes, and its line
-//! is copied unchanged (so memory never grows with the input).
+//! after them arrives (the line may have to be copied unchanged), the last
+//! [`LABEL_DIGITS_MAX`] of them only, so memory never grows with the input: a longer run
+//! converts as the reference converts it (leading digits fall off), and one that names no
+//! time is copied with only its last [`LABEL_DIGITS_MAX`] digits.
 
 use crate::buffer;
 use crate::exit;
@@ -29,8 +30,7 @@ use std::ffi::CStr;
 /// Bytes asked for per read; the output for each chunk is written at once.
 const INPUT_CHUNK: usize = 64 * 1024;
 
-/// The most digits a label may have (24 make a TAI64N label; earlier ones fall off the
-/// top): a line starting with a longer run is copied unchanged.
+/// Digits of a label held (24 make a TAI64N label; earlier ones fall off the top anyway).
 const LABEL_DIGITS_MAX: usize = 4096;
 
 /// Where the filter stands between two bytes.
@@ -99,9 +99,12 @@ impl Filter {
                 out.put(&text[..len + nanos_len]);
             }
             None => {
+                // At most the last LABEL_DIGITS_MAX digits, however the run was read.
+                let over = (self.carried.len() + digits.len()).saturating_sub(LABEL_DIGITS_MAX);
+                let carried_over = over.min(self.carried.len());
                 out.push(b'@');
-                out.put(&self.carried);
-                out.put(digits);
+                out.put(&self.carried[carried_over..]);
+                out.put(&digits[over - carried_over..]);
             }
         }
         self.carried.clear();
@@ -131,14 +134,10 @@ impl Filter {
                 State::Label => {
                     let n = self.digits.scan(rest);
                     let (digits, tail) = rest.split_at(n);
-                    if self.carried.len() + digits.len() > LABEL_DIGITS_MAX {
-                        out.push(b'@');
-                        out.put(&self.carried);
-                        out.put(digits);
-                        self.carried.clear();
-                        self.state = State::Copy;
-                    } else if tail.is_empty() {
+                    if tail.is_empty() {
                         self.carried.extend_from_slice(digits);
+                        let over = self.carried.len().saturating_sub(LABEL_DIGITS_MAX);
+                        self.carried.drain(..over);
                     } else {
                         self.finish_label(digits, out);
                     }
@@ -214,22 +213,22 @@ mod tests {
     }
 
     #[test]
-    fn an_endless_digit_run_is_copied_without_being_held() {
-        let mut line = b"@".to_vec();
-        line.extend(std::iter::repeat_n(b'4', LABEL_DIGITS_MAX + 1));
-        line.extend_from_slice(b" x\n@400000006b03ca5d13621ad4 y\n");
-        let want = [
-            &line[..LABEL_DIGITS_MAX + 5],
-            b"2026-11-23 05:08:35.325196500 y\n",
-        ]
-        .concat();
+    fn long_digit_runs_are_held_only_in_part() {
+        let mut input = b"@".to_vec();
+        input.extend(std::iter::repeat_n(b'0', 3 * LABEL_DIGITS_MAX));
+        input.extend_from_slice(b"400000006b03ca5d13621ad4 x\n@");
+        input.extend(std::iter::repeat_n(b'f', 3 * LABEL_DIGITS_MAX));
+        input.extend_from_slice(b" y\n");
+        let mut want = b"2026-11-23 05:08:35.325196500 x\n@".to_vec();
+        want.extend(std::iter::repeat_n(b'f', LABEL_DIGITS_MAX));
+        want.extend_from_slice(b" y\n");
         let mut filter = Filter::new((Zone::UTC, None));
         let mut stage = Stage::new(16);
-        for piece in line.chunks(100) {
+        for piece in input.chunks(100) {
             filter.feed(piece, &mut stage);
             assert!(filter.carried.len() <= LABEL_DIGITS_MAX);
         }
         assert_eq!(stage.as_slice(), &want[..]);
-        assert_eq!(convert(&[&line]), want);
+        assert_eq!(convert(&[&input]), want);
     }
 }
