@@ -20,6 +20,7 @@ mod softlimit;
 pub(crate) mod supervise;
 mod svc;
 mod svok;
+mod svreload;
 pub(crate) mod svscan;
 mod svscanboot;
 mod svstat;
@@ -113,6 +114,11 @@ pub const APPLETS: &[Applet] = &[
         purpose: "exits 0 if supervise is running in a directory",
     },
     Applet {
+        name: "svreload",
+        main: svreload::main,
+        purpose: "sends the reload signal to services using renewed certificates",
+    },
+    Applet {
         name: "svscan",
         main: svscan::main,
         purpose: "starts a supervise for each service directory and its logger",
@@ -180,6 +186,7 @@ mod tests {
                 "supervise",
                 "svc",
                 "svok",
+                "svreload",
                 "svscan",
                 "svscanboot",
                 "svstat",

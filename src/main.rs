@@ -15,6 +15,7 @@ mod errtext;
 mod exit;
 mod format;
 mod getopt;
+mod hooks;
 mod multicall;
 mod path;
 mod svdir;

@@ -44,6 +44,8 @@ pub const TIMEOUT_FINISH: &[u8] = b"timeout-finish";
 pub const TIMEOUT_KILL: &[u8] = b"timeout-kill";
 /// The signal `svc -d` sends instead of TERM (s6).
 pub const DOWN_SIGNAL: &[u8] = b"down-signal";
+/// The signal that reloads the service (s6; default HUP); svreload sends it.
+pub const RELOAD_SIGNAL: &[u8] = b"reload-signal";
 /// The descriptor on which the service says it is ready with a newline (s6).
 pub const NOTIFICATION_FD: &[u8] = b"notification-fd";
 /// Ceiling in milliseconds of the doubling delay between quick restarts.
@@ -136,10 +138,10 @@ impl<'a> ServiceDir<'a> {
 
     /// Everything recorded: the status record, runit's tail, and the lifecycle record when
     /// it was written with that status (it carries a copy). One that was not may be being
-    /// replaced, so the pair is read again, a few times at most; a stale one (left by
+    /// replaced, so the pair is read again, ten times at most; a stale one (left by
     /// another supervise) is then ignored.
     pub fn read_records(&self) -> Result<Records, Error> {
-        const ATTEMPTS: usize = 3;
+        const ATTEMPTS: usize = 10;
         let mut attempt = 1;
         loop {
             let (bytes, len, status) = self.read_status_bytes()?;

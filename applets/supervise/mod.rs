@@ -30,6 +30,7 @@
 
 mod children;
 mod control;
+mod hooks;
 pub(crate) mod policy;
 mod restart;
 pub(crate) mod state;
@@ -42,9 +43,10 @@ use crate::format::{lifecycle, status};
 use crate::svdir::{self, LOCK, OK, SUPERVISE_DIR, SUPERVISE_DIR_MODE, ServiceDir};
 use crate::sys::poll::{PollFd, PollFlags};
 use crate::sys::signal::{SIGCHLD, SelfPipe};
-use crate::sys::{self, Errno, OwnedFd};
+use crate::sys::{self, AsFd, Errno, OwnedFd};
 use children::Readiness;
 use control::Control;
+use hooks::ServiceHooks;
 use state::{Action, Event, Now, State};
 use std::collections::VecDeque;
 use std::ffi::CStr;
@@ -99,6 +101,8 @@ struct Supervisor<'a> {
     adopted: Option<takeover::Adopted>,
     /// The readiness pipe of the running service, until it has spoken.
     readiness: Option<Readiness>,
+    /// The service's own hooks.
+    hooks: ServiceHooks,
     // Held for the process's lifetime: the flock, and the reader that makes svok succeed.
     _lock: OwnedFd,
     _ok: OwnedFd,
@@ -169,6 +173,7 @@ impl<'a> Supervisor<'a> {
             control,
             adopted,
             readiness: None,
+            hooks: ServiceHooks::new(dir),
             _lock: lock,
             _ok: ok,
         })
@@ -178,7 +183,7 @@ impl<'a> Supervisor<'a> {
     fn run(&mut self) -> u8 {
         self.dispatch(Event::Timer);
         write_records(self.dir, &self.state);
-        while !self.state.finished() {
+        while !(self.state.finished() && self.hooks.idle()) {
             for event in self.wait() {
                 if self.state.finished() {
                     break;
@@ -234,6 +239,11 @@ impl<'a> Supervisor<'a> {
                 write_records(self.dir, &self.state);
                 None
             }
+            Action::Hook(event) => {
+                self.hooks.event(event);
+                self.hooks.start_next(sys::clock::monotonic());
+                None
+            }
         }
     }
 
@@ -242,30 +252,37 @@ impl<'a> Supervisor<'a> {
     /// adopted service's end, reaped children, control bytes. SIGCHLD is unblocked only
     /// here, so its handler never interrupts other work.
     fn wait(&mut self) -> Vec<Event> {
-        let timeout = self.state.deadline().map(|deadline| {
+        let deadline = [self.state.deadline(), self.hooks.deadline()]
+            .into_iter()
+            .flatten()
+            .min();
+        let timeout = deadline.map(|deadline| {
             let left = deadline.saturating_sub(sys::clock::monotonic());
             // Rounded up to whole milliseconds so poll never wakes early.
             Duration::from_millis(left.as_nanos().div_ceil(1_000_000) as u64)
         });
         let (selfpipe, control) = (self.selfpipe.fd(), self.control.fd());
+        let optional = [
+            self.readiness.as_ref().map(Readiness::fd),
+            self.adopted.as_ref().map(|service| service.fd.as_fd()),
+            self.hooks.fd(),
+        ];
         let mut fds = vec![
             PollFd::new(&selfpipe, PollFlags::IN),
             PollFd::new(&control, PollFlags::IN),
         ];
-        let readiness = self.readiness.as_ref().map(Readiness::fd);
-        if let Some(fd) = &readiness {
-            fds.push(PollFd::new(fd, PollFlags::IN));
-        }
-        let adopted = self.adopted.as_ref().map(|service| &service.fd);
-        if let Some(fd) = adopted {
-            fds.push(PollFd::new(fd, PollFlags::IN));
-        }
+        fds.extend(
+            optional
+                .iter()
+                .flatten()
+                .map(|fd| PollFd::new(fd, PollFlags::IN)),
+        );
         let _ = sys::signal::unblock(&[SIGCHLD]);
         let _ = sys::poll::poll(&mut fds, timeout);
         let _ = sys::signal::block(&[SIGCHLD]);
-        let adopted_ended =
-            adopted.is_some() && fds.last().is_some_and(|fd| !fd.revents().is_empty());
-        let readiness_spoke = readiness.is_some() && !fds[2].revents().is_empty();
+        let mut woke = fds[2..].iter().map(|fd| !fd.revents().is_empty());
+        let [readiness_spoke, adopted_ended, hook_spoke] =
+            optional.map(|fd| fd.is_some() && woke.next().unwrap_or(false));
         self.selfpipe.drain();
         let mut events = Vec::new();
         if readiness_spoke && let Some(said) = self.readiness.as_ref().and_then(Readiness::read) {
@@ -278,9 +295,17 @@ impl<'a> Supervisor<'a> {
             // Not our child: its new parent reaps it, and its status is not ours to know.
             events.push(Event::Reaped(service.pid, None));
         }
-        while let Ok(Some((pid, status))) = sys::proc::wait_nohang() {
-            events.push(Event::Reaped(pid, Some(status)));
+        if hook_spoke {
+            self.hooks.read_output();
         }
+        let now = sys::clock::monotonic();
+        self.hooks.tick(now);
+        while let Ok(Some((pid, status))) = sys::proc::wait_nohang() {
+            if !self.hooks.reaped(pid, status) {
+                events.push(Event::Reaped(pid, Some(status)));
+            }
+        }
+        self.hooks.start_next(now);
         // A batch at a time: a flood of bytes waits in the FIFO, not in memory.
         let mut buf = [0u8; control::BATCH];
         let bytes = self.control.read_batch(&mut buf);

@@ -14,7 +14,10 @@ use crate::format::lifecycle::{self, Exit, Lifecycle};
 use crate::format::status::{RunState, RunitTail, Status, Want, pack_runit};
 use crate::format::tai::Stamp;
 use crate::sys::proc::{Pid, WaitStatus};
-use crate::sys::signal::{SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGSTOP, SIGTERM};
+use crate::sys::signal::{
+    SIGABRT, SIGALRM, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGSTOP, SIGTERM, SIGUSR1,
+    SIGUSR2, SIGWINCH,
+};
 use std::time::Duration;
 
 /// Pause before retrying after a failed fork.
@@ -72,9 +75,24 @@ pub enum Action {
     Signal(Pid, i32),
     /// Rewrite the records.
     WriteStatus,
+    /// Run the service's hooks for this event.
+    Hook(HookEvent),
 }
 
-use Action::{Signal, StartRun, WriteStatus};
+/// The events the service's hooks (`SERVICE/hooks/`) run for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookEvent {
+    /// `./run` was started.
+    Up,
+    /// The service said it is ready.
+    Ready,
+    /// `./run` ended and `./finish` is done.
+    Down(Exit),
+    /// Restarting stopped (`give-up`).
+    GaveUp,
+}
+
+use Action::{Hook, Signal, StartRun, WriteStatus};
 
 /// Where the service is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,7 +291,7 @@ impl State {
                 if self.last_start.replace(now.mono).is_some() {
                     self.restarts = self.restarts.saturating_add(1);
                 }
-                vec![WriteStatus]
+                vec![WriteStatus, Hook(HookEvent::Up)]
             }
             Event::SpawnFailed(Child::Run) => {
                 // Retried (after the fork pause) only if still wanted up, as Debian does.
@@ -298,7 +316,7 @@ impl State {
             Event::Ready => match self.phase {
                 Phase::Up { .. } if self.ready.is_none() => {
                     self.ready = Some(now.wall);
-                    vec![WriteStatus]
+                    vec![WriteStatus, Hook(HookEvent::Ready)]
                 }
                 _ => vec![],
             },
@@ -343,7 +361,12 @@ impl State {
         } else {
             self.start_phase(now)
         };
-        vec![WriteStatus]
+        let exit = self.last_exit.map_or(Exit::Unknown, |(exit, _)| exit);
+        let mut actions = vec![WriteStatus, Hook(HookEvent::Down(exit))];
+        if self.phase == Phase::GaveUp {
+            actions.push(Hook(HookEvent::GaveUp));
+        }
+        actions
     }
 
     fn on_timer(&mut self, now: Now) -> Vec<Action> {
@@ -440,6 +463,12 @@ impl State {
             b'h' => self.signal(&[SIGHUP]),
             b'k' => self.signal(&[SIGKILL]),
             b'i' => self.signal(&[SIGINT]),
+            // s6's letters for the other signals a service may want (svreload sends them).
+            b'q' => self.signal(&[SIGQUIT]),
+            b'1' => self.signal(&[SIGUSR1]),
+            b'2' => self.signal(&[SIGUSR2]),
+            b'b' => self.signal(&[SIGABRT]),
+            b'y' => self.signal(&[SIGWINCH]),
             _ => vec![],
         }
     }

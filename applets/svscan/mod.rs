@@ -24,23 +24,23 @@
 //! leave the services running, as in 0.76. Options exist only for a leading `-`; `--` ends
 //! them. The usage exit is 100.
 
+mod batches;
+mod run;
 mod scan;
 mod shutdown;
 pub(crate) mod table;
 
 use crate::exit;
 use crate::getopt::{self, Getopt};
-use crate::sys::{self, inotify::DirWatch, poll, proc, signal};
+use crate::sys::{self, inotify::DirWatch, proc, signal};
+use run::Svscan;
 use scan::{Inherited, Scan};
-use shutdown::Shutdown;
 use std::ffi::CStr;
 use std::time::Duration;
 
 pub(super) const PROG: &str = "svscan";
 const USAGE: &str = "svscan [-1] [-g seconds] [dir]";
 const OPTIONS: &[u8] = b"1g:";
-/// Period of the fallback rescan (0.76's only scan).
-const RESCAN: Duration = Duration::from_secs(5);
 
 struct Options<'a> {
     container: bool,
@@ -128,70 +128,9 @@ pub fn main(args: &[&CStr]) -> u8 {
         ignored,
         nofile: raise_nofile(),
     };
-    let mut scan = Scan::new(inherited, pid1);
-    run(&mut scan, &selfpipe, watch.as_ref(), opts.grace)
-}
-
-/// The event loop; returns only in container mode, with the exit status.
-fn run(
-    scan: &mut Scan,
-    selfpipe: &signal::SelfPipe,
-    watch: Option<&DirWatch>,
-    grace: Duration,
-) -> u8 {
-    let mut next_periodic = sys::clock::monotonic();
-    let mut rescan = false;
-    let mut stopping: Option<Shutdown> = None;
-    loop {
-        let now = sys::clock::monotonic();
-        let ended = scan.reap(now);
-        let timeout = if let Some(shutdown) = &mut stopping {
-            scan.stop_services();
-            match scan.act(shutdown.step(now, scan.left())) {
-                Ok(wait) => wait,
-                Err(code) => return code,
-            }
-        } else {
-            scan.restart(&ended, now);
-            if now >= next_periodic || rescan {
-                scan.scan(now >= next_periodic, now);
-                rescan = false;
-                let after = sys::clock::monotonic();
-                if now >= next_periodic {
-                    next_periodic = after + RESCAN;
-                }
-            }
-            next_periodic.saturating_sub(sys::clock::monotonic())
-        };
-        let signals = selfpipe.fd();
-        let mut fds = vec![poll::PollFd::new(&signals, poll::PollFlags::IN)];
-        let watched = watch.map(DirWatch::fd);
-        if let Some(w) = &watched {
-            fds.push(poll::PollFd::new(w, poll::PollFlags::IN));
-        }
-        if let Err(e) = poll::poll(&mut fds, Some(timeout)) {
-            exit::warn_sys(PROG, &[b"unable to poll"], e);
-        }
-        let now = sys::clock::monotonic();
-        for sig in selfpipe.drain() {
-            match sig {
-                signal::SIGHUP | signal::SIGALRM => next_periodic = now,
-                signal::SIGTERM | signal::SIGINT if stopping.is_none() => {
-                    stopping = Some(Shutdown::new(now, grace));
-                }
-                _ => {}
-            }
-        }
-        if let Some(w) = watch {
-            let changes = w.drain();
-            rescan |= changes.rescan;
-            if stopping.is_none() {
-                for name in &changes.names {
-                    scan.start(name, false, now);
-                }
-            }
-        }
-    }
+    let scan_dir = sys::dir::getcwd().unwrap_or_default();
+    let scan = Scan::new(inherited, pid1);
+    Svscan::new(scan, selfpipe, watch, opts.grace, container, scan_dir).run()
 }
 
 #[cfg(test)]

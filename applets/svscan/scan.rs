@@ -37,6 +37,24 @@ pub struct Inherited {
     pub nofile: Option<proc::Limit>,
 }
 
+/// What a reaping found.
+#[derive(Debug, Default)]
+pub struct Reaped {
+    /// Services whose supervise ended.
+    pub services: Vec<Key>,
+    /// The watched children that ended, with their status.
+    pub watched: Vec<(Pid, proc::WaitStatus)>,
+}
+
+/// What a scan found.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Services met for the first time.
+    pub added: Vec<(Key, Vec<u8>)>,
+    /// Services gone from the directory.
+    pub removed: Vec<Vec<u8>>,
+}
+
 /// svscan's state: the table and what children must get back.
 pub struct Scan {
     table: Table<HeldPipe>,
@@ -56,22 +74,26 @@ impl Scan {
         }
     }
 
-    /// Reaps every ended child; returns the services whose supervise ended.
-    pub fn reap(&mut self, now: Duration) -> Vec<Key> {
-        let mut ours = Vec::new();
+    /// Reaps every ended child; returns the services whose supervise ended, and how each
+    /// of the `watched` other children (a hook, the main program) ended.
+    pub fn reap(&mut self, now: Duration, watched: &[Pid]) -> Reaped {
+        let mut reaped = Reaped::default();
         loop {
             match proc::wait_nohang() {
                 Ok(Some((pid, status))) => {
+                    if watched.contains(&pid) {
+                        reaped.watched.push((pid, status));
+                    }
                     let ended = self.table.reaped(pid, status.exit_code(), now);
-                    ours.extend(ended.map(|(k, _)| k));
+                    reaped.services.extend(ended.map(|(k, _)| k));
                 }
                 Ok(None) => {
                     self.children_left = true;
-                    return ours;
+                    return reaped;
                 }
                 Err(_) => {
                     self.children_left = false;
-                    return ours;
+                    return reaped;
                 }
             }
         }
@@ -91,48 +113,89 @@ impl Scan {
         }
     }
 
-    /// A full scan of the directory (0.76's scan without its reaping, done by the loop).
-    pub fn scan(&mut self, periodic: bool, now: Duration) {
+    /// A full scan of the directory (0.76's scan without its reaping, done by the loop);
+    /// new services are `held` back when their batch's hooks come first. Returns the
+    /// services added and the names of those gone.
+    pub fn scan(&mut self, periodic: bool, now: Duration, held: bool) -> Changes {
+        let mut changes = Changes::default();
         self.table.begin_scan();
         let names = match sys::dir::names(b".") {
             Ok(names) => names,
-            Err(e) => return exit::warn_sys(PROG, &[b"unable to read directory"], e),
+            Err(e) => {
+                exit::warn_sys(PROG, &[b"unable to read directory"], e);
+                return changes;
+            }
         };
         for name in &names {
-            self.start(name, periodic, now);
+            changes.added.extend(self.start(name, periodic, now, held));
         }
-        drop(self.table.drop_inactive());
+        changes.removed = self
+            .table
+            .drop_inactive()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        changes
     }
 
-    /// 0.76's start(name), plus the pick-up of a `log` added later.
-    pub fn start(&mut self, name: &[u8], periodic: bool, now: Duration) {
-        if !svdir::is_service_name(name) {
-            return;
+    /// Lets the held services of a batch start.
+    pub fn release(&mut self, services: &[(Key, Vec<u8>)], now: Duration) {
+        for (key, name) in services {
+            if let Some(entry) = self.table.get_mut(*key) {
+                entry.pending = false;
+                let name = name.clone();
+                self.launch_both(*key, &name, false, now);
+            }
         }
+    }
+
+    /// The names of every known service.
+    pub fn names(&self) -> Vec<Vec<u8>> {
+        self.table.names()
+    }
+
+    /// 0.76's start(name), plus the pick-up of a `log` added later; a new service is
+    /// `held` back if asked. Returns the key and name of a service met for the first time.
+    pub fn start(
+        &mut self,
+        name: &[u8],
+        periodic: bool,
+        now: Duration,
+        held: bool,
+    ) -> Option<(Key, Vec<u8>)> {
+        if !svdir::is_service_name(name) {
+            return None;
+        }
+        let warn = |what: &[&[u8]], e| {
+            exit::warn_sys(PROG, what, e);
+            None
+        };
         let meta = match sys::dir::stat(name) {
             Ok(meta) => meta,
-            Err(e) => return exit::warn_sys(PROG, &[b"unable to stat ", name], e),
+            Err(e) => return warn(&[b"unable to stat ", name], e),
         };
         if !meta.is_dir() {
-            return;
+            return None;
         }
         let key = (meta.dev, meta.ino);
         let log_path = || service_path(name, Role::Log);
+        let mut added = None;
         match self.table.get_mut(key) {
             None => {
                 let log_path = log_path();
                 let has_log = match sys::dir::stat(&log_path) {
                     Ok(_) => true,
                     Err(Errno::NOENT) => false,
-                    Err(e) => return exit::warn_sys(PROG, &[b"unable to stat ", &log_path], e),
+                    Err(e) => return warn(&[b"unable to stat ", &log_path], e),
                 };
                 let pipe = match has_log.then(HeldPipe::new).transpose() {
                     Ok(pipe) => pipe,
-                    Err(e) => {
-                        return exit::warn_sys(PROG, &[b"unable to create pipe for ", name], e);
-                    }
+                    Err(e) => return warn(&[b"unable to create pipe for ", name], e),
                 };
-                self.table.insert(key, name, pipe).links = meta.nlink;
+                let entry = self.table.insert(key, name, pipe);
+                entry.links = meta.nlink;
+                entry.pending = held;
+                added = Some((key, name.to_vec()));
             }
             Some(entry) => {
                 if !entry.active {
@@ -153,6 +216,7 @@ impl Scan {
             }
         }
         self.launch_both(key, name, periodic, now);
+        added
     }
 
     /// Starts the main supervise, then the log one, as needed; a failed fork skips the log
@@ -191,6 +255,7 @@ impl Scan {
         Left {
             supervise: self.table.running(),
             others: self.pid1 && self.children_left,
+            hooks: false,
         }
     }
 

@@ -6,8 +6,8 @@
 //! sees end of file and exits by itself: no line written before the signal is lost. Control
 //! writes that fail (a supervise still starting) are retried every [`TICK`].
 //!
-//! Globally: once every supervise has exited, a PID 1 sends TERM and CONT to whatever else
-//! is left and waits for it; when the grace period ends, everything left gets KILL (through
+//! Globally: once every supervise has exited and the shutdown hooks are done, a PID 1
+//! sends TERM and CONT to whatever else is left and waits for it; when the grace period ends, everything left gets KILL (through
 //! each supervise's `k`, and `kill(-1)` as PID 1), and the exit status says so.
 //! This module decides; the wiring in `mod.rs` acts and reports back.
 
@@ -61,6 +61,8 @@ pub struct Left {
     pub supervise: usize,
     /// Other children (orphans reparented to a PID 1) still present.
     pub others: bool,
+    /// Shutdown hooks still to run or running.
+    pub hooks: bool,
 }
 
 /// The global action for this tick.
@@ -102,7 +104,7 @@ impl Shutdown {
 
     /// Decides the next global action.
     pub fn step(&mut self, now: Duration, left: Left) -> Step {
-        let done = left.supervise == 0 && !left.others;
+        let done = left.supervise == 0 && !left.others && !left.hooks;
         match self.phase {
             Phase::Killing { until } => {
                 if done {
@@ -121,7 +123,7 @@ impl Shutdown {
                         until: now + KILL_WAIT,
                     };
                     Step::Kill
-                } else if left.supervise == 0 && !term_sent {
+                } else if left.supervise == 0 && !left.hooks && !term_sent {
                     self.phase = Phase::Stopping { term_sent: true };
                     Step::TermOthers
                 } else {
@@ -196,6 +198,7 @@ mod tests {
         let busy = Left {
             supervise: 3,
             others: true,
+            hooks: false,
         };
         assert_eq!(s.step(ms(0), busy), Step::Wait(TICK));
         assert_eq!(
@@ -203,7 +206,8 @@ mod tests {
                 ms(50),
                 Left {
                     supervise: 0,
-                    others: false
+                    others: false,
+                    hooks: false,
                 }
             ),
             Step::Exit(EXIT_CLEAN)
@@ -216,6 +220,7 @@ mod tests {
         let others = Left {
             supervise: 0,
             others: true,
+            hooks: false,
         };
         assert_eq!(s.step(ms(10), others), Step::TermOthers);
         assert_eq!(s.step(ms(20), others), Step::Wait(TICK));
@@ -224,11 +229,33 @@ mod tests {
                 ms(30),
                 Left {
                     supervise: 0,
-                    others: false
+                    others: false,
+                    hooks: false,
                 }
             ),
             Step::Exit(EXIT_CLEAN)
         );
+    }
+
+    #[test]
+    fn shutdown_hooks_hold_the_exit_and_the_term_to_others() {
+        let mut s = Shutdown::new(ms(0), ms(7000));
+        let hooks = Left {
+            supervise: 0,
+            others: true,
+            hooks: true,
+        };
+        assert_eq!(s.step(ms(10), hooks), Step::Wait(TICK));
+        let only_hooks = Left {
+            others: false,
+            ..hooks
+        };
+        assert_eq!(s.step(ms(20), only_hooks), Step::Wait(TICK));
+        let done = Left {
+            hooks: false,
+            ..only_hooks
+        };
+        assert_eq!(s.step(ms(30), done), Step::Exit(EXIT_CLEAN));
     }
 
     #[test]
@@ -237,6 +264,7 @@ mod tests {
         let stuck = Left {
             supervise: 1,
             others: true,
+            hooks: false,
         };
         assert_eq!(s.step(ms(950), stuck), Step::Wait(ms(50)));
         assert_eq!(s.step(ms(1000), stuck), Step::Kill);
@@ -246,7 +274,8 @@ mod tests {
                 ms(1200),
                 Left {
                     supervise: 0,
-                    others: false
+                    others: false,
+                    hooks: false,
                 }
             ),
             Step::Exit(EXIT_KILLED)
@@ -259,6 +288,7 @@ mod tests {
         let stuck = Left {
             supervise: 2,
             others: false,
+            hooks: false,
         };
         assert_eq!(s.step(ms(0), stuck), Step::Kill);
         assert_eq!(

@@ -64,6 +64,8 @@ pub struct Entry<P> {
     pub stop_sent: bool,
     /// Shutdown: the log supervise has been told to exit when its logger does.
     pub exit_sent: bool,
+    /// New, and waiting for its batch's pre hooks before anything starts.
+    pub pending: bool,
 }
 
 impl<P> Entry<P> {
@@ -88,6 +90,7 @@ impl<P> Entry<P> {
     pub fn should_start(&self, role: Role, periodic: bool, now: Duration) -> bool {
         let slot = self.slot(role);
         slot.pid.is_none()
+            && !self.pending
             && (periodic || !slot.held)
             && now >= slot.not_before
             && (role == Role::Main || self.log.is_some())
@@ -145,6 +148,7 @@ impl<P> Table<P> {
             logger: Slot::default(),
             stop_sent: false,
             exit_sent: false,
+            pending: false,
         })
     }
 
@@ -186,6 +190,15 @@ impl<P> Table<P> {
             .map(|(k, _)| *k)
             .collect();
         gone.iter().filter_map(|k| self.entries.remove(k)).collect()
+    }
+
+    /// The names of every service let start (not held for hooks), in no particular order.
+    pub fn names(&self) -> Vec<Vec<u8>> {
+        self.entries
+            .values()
+            .filter(|e| !e.pending)
+            .map(|e| e.name.clone())
+            .collect()
     }
 
     /// Every entry, in no particular order.
@@ -295,6 +308,20 @@ mod tests {
         let a = t.get_mut(A).unwrap();
         assert!(a.should_start(Role::Main, false, secs(20)));
         assert!(a.should_start(Role::Log, false, secs(20)));
+    }
+
+    #[test]
+    fn pending_entries_wait_for_their_hooks() {
+        let mut t: Table<()> = Table::default();
+        t.insert(A, b"a", Some(())).pending = true;
+        let a = t.get_mut(A).unwrap();
+        assert!(!a.should_start(Role::Main, true, secs(0)));
+        assert!(!a.should_start(Role::Log, true, secs(0)));
+        assert!(t.names().is_empty(), "never started: not a service to stop");
+        let a = t.get_mut(A).unwrap();
+        a.pending = false;
+        assert!(a.should_start(Role::Main, false, secs(0)));
+        assert_eq!(t.names(), [b"a".to_vec()]);
     }
 
     #[test]

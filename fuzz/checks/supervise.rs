@@ -10,6 +10,9 @@ use crate::format::tai::Stamp;
 use crate::sys::proc::{Pid, WaitStatus};
 use std::time::Duration;
 
+/// Every control byte supervise knows, and a few it ignores.
+const CONTROL: &[u8] = b"udopcxahktiq12byz\n\0";
+
 /// The children the loop has running: `./run` and `./finish`.
 #[derive(Default)]
 struct Children {
@@ -72,7 +75,7 @@ pub fn state(data: &[u8]) {
         let event = match answer.take() {
             Some(event) => event,
             None => match input.byte() % 8 {
-                0..=2 => Event::Control(b"udopcxahktiz\n\0"[usize::from(input.byte()) % 14]),
+                0..=2 => Event::Control(CONTROL[usize::from(input.byte()) % CONTROL.len()]),
                 3 => Event::Timer,
                 4 => match (kids.run, kids.finish) {
                     (Some(pid), _) | (None, Some(pid)) => {
@@ -124,7 +127,7 @@ pub fn state(data: &[u8]) {
                         "signal to {pid}, which is not running"
                     );
                 }
-                Action::WriteStatus => {}
+                Action::WriteStatus | Action::Hook(_) => {}
             }
         }
         check(&state, &kids, answer.is_some(), now(mono));

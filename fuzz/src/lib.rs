@@ -16,6 +16,7 @@ mod src {
     pub mod exit;
     pub mod format;
     pub mod getopt;
+    pub mod hooks;
     pub mod multicall;
     pub mod path;
     pub mod svdir;
@@ -23,8 +24,8 @@ mod src {
     pub mod sys;
 }
 use src::{
-    account, alloc, buffer, error, errtext, exit, format, getopt, multicall, path, svdir,
-    svwatch, sys,
+    account, alloc, buffer, error, errtext, exit, format, getopt, hooks, multicall, path,
+    svdir, svwatch, sys,
 };
 
 #[path = "../../applets/mod.rs"]

@@ -190,6 +190,48 @@ pub fn dup_to(fd: impl AsFd, target: RawFd) -> Result<()> {
     rustix::io::dup2(fd, &mut new)
 }
 
+/// close_range(first, last, CLOSE_RANGE_CLOEXEC): every open descriptor in the range
+/// is closed at the next exec. Where the kernel lacks it (before 5.11), the open
+/// descriptors are read from /proc/self/fd and marked one by one.
+pub fn cloexec_range(first: RawFd, last: RawFd) -> Result<()> {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    // SAFETY: close_range takes plain integers.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first as libc::c_uint,
+            last as libc::c_uint,
+            CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if ret == 0 {
+        return Ok(());
+    }
+    for name in super::dir::names(b"/proc/self/fd")? {
+        let Some(n) = std::str::from_utf8(&name)
+            .ok()
+            .and_then(|n| n.parse::<RawFd>().ok())
+        else {
+            continue;
+        };
+        if (first..=last).contains(&n) {
+            // SAFETY: the number is only borrowed for one fcntl; a descriptor that was the
+            // directory listing itself is gone by now and gives EBADF, which is ignored.
+            let _ = set_cloexec(unsafe { BorrowedFd::borrow_raw(n) }, true);
+        }
+    }
+    Ok(())
+}
+
+/// memfd_create(name, MFD_CLOEXEC), then `bytes` written and the offset back at 0: an
+/// anonymous file to hand to a child (no file system needed).
+pub fn memfd_with(name: &[u8], bytes: &[u8]) -> Result<OwnedFd> {
+    let fd = rustix::fs::memfd_create(name, rustix::fs::MemfdFlags::CLOEXEC)?;
+    write_all(&fd, bytes)?;
+    rewind(&fd)?;
+    Ok(fd)
+}
+
 /// fcntl(F_DUPFD_CLOEXEC, 0): a close-on-exec copy at the lowest free number.
 pub fn dup(fd: impl AsFd) -> Result<OwnedFd> {
     rustix::io::fcntl_dupfd_cloexec(fd, 0)

@@ -10,7 +10,10 @@ use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 use std::sync::atomic::{AtomicI32, Ordering};
 
-pub use libc::{SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGSTOP, SIGTERM};
+pub use libc::{
+    SIGABRT, SIGALRM, SIGCHLD, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSTOP,
+    SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+};
 
 /// Write end of the self-pipe, or -1 before `SelfPipe::new`.
 static SELFPIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
@@ -120,6 +123,13 @@ pub fn unblock(signals: &[i32]) -> Result<()> {
     check(unsafe { libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut()) })
 }
 
+/// sigprocmask(SIG_SETMASK, empty): nothing blocked.
+pub fn unblock_all() -> Result<()> {
+    let set = set_of(&[]);
+    // SAFETY: valid set pointer, null old-set pointer.
+    check(unsafe { libc::sigprocmask(libc::SIG_SETMASK, &set, std::ptr::null_mut()) })
+}
+
 /// sigaction(SIG_DFL).
 pub fn set_default(signal: i32) -> Result<()> {
     set_disposition(signal, libc::SIG_DFL, 0)
@@ -182,6 +192,14 @@ pub fn by_name(text: &[u8]) -> Option<i32> {
         .map(|&(_, number)| number)
 }
 
+/// The name of signal `number`, without `SIG`, if it has one.
+pub fn name_of(number: i32) -> Option<&'static str> {
+    NAMES
+        .iter()
+        .find(|&&(_, n)| n == number)
+        .map(|&(name, _)| name)
+}
+
 /// sigaction(signal, NULL, &old): is `signal` ignored (SIG_IGN) right now?
 pub fn is_ignored(signal: i32) -> bool {
     // SAFETY: a null new action only queries; `old` is a valid out-pointer.
@@ -202,6 +220,8 @@ mod names_tests {
             assert_eq!(by_name(text), Some(SIGTERM), "{text:?}");
         }
         assert_eq!(by_name(b"HUP"), Some(SIGHUP));
+        assert_eq!(name_of(SIGKILL), Some("KILL"));
+        assert_eq!(name_of(40), None);
         assert_eq!(by_name(b"64"), Some(64));
         for bad in [
             &b""[..],

@@ -1,9 +1,9 @@
 //! Starting children: the one fork + exec path of daemonbox.
 //!
 //! A [`Spawn`] describes the child completely, in the spirit of `posix_spawn` attributes:
-//! the program and its argv, the environment, signal dispositions, resource limits, a
-//! descriptor plan (duplicate any descriptor to any number, open a file onto a number) and
-//! the working directory. The child applies them in that order and execs. If a step fails, the
+//! the program and its argv, the environment, signal dispositions and mask, resource
+//! limits, a descriptor plan (duplicate any descriptor to any number, open a file onto a
+//! number, mark everything else close-on-exec) and the working directory. The child applies them in that order and execs. If a step fails, the
 //! caller's failure function runs in the child with the step and the errno, reports in
 //! the caller's own words and names the child's exit code. Nothing else in daemonbox forks.
 
@@ -53,8 +53,10 @@ pub struct Spawn<'a> {
     env: Option<&'a [Vec<u8>]>,
     default_signals: &'a [i32],
     ignored_signals: &'a [i32],
+    clear_mask: bool,
     limits: Vec<(i32, proc::Limit)>,
     fds: Vec<(Source<'a>, RawFd)>,
+    close_others: bool,
     cwd: Option<&'a [u8]>,
 }
 
@@ -67,8 +69,10 @@ impl<'a> Spawn<'a> {
             env: None,
             default_signals: &[],
             ignored_signals: &[],
+            clear_mask: false,
             limits: Vec::new(),
             fds: Vec::new(),
+            close_others: false,
             cwd: None,
         }
     }
@@ -91,6 +95,12 @@ impl<'a> Spawn<'a> {
         self
     }
 
+    /// An empty signal mask, whatever the parent blocks.
+    pub fn clear_mask(mut self) -> Self {
+        self.clear_mask = true;
+        self
+    }
+
     /// setrlimit(2) of `resource` (a `proc::RLIMIT_*`).
     pub fn limit(mut self, resource: i32, limit: proc::Limit) -> Self {
         self.limits.push((resource, limit));
@@ -100,6 +110,12 @@ impl<'a> Spawn<'a> {
     /// Descriptor `target` of the child comes from `source`.
     pub fn fd(mut self, source: Source<'a>, target: RawFd) -> Self {
         self.fds.push((source, target));
+        self
+    }
+
+    /// Descriptors 3 and up that the plan does not name are closed at exec.
+    pub fn close_others(mut self) -> Self {
+        self.close_others = true;
         self
     }
 
@@ -148,6 +164,9 @@ impl<'a> Spawn<'a> {
         for &s in self.ignored_signals {
             let _ = signal::ignore(s);
         }
+        if self.clear_mask {
+            let _ = signal::unblock_all();
+        }
         for &(resource, limit) in &self.limits {
             proc::setrlimit(resource, limit).map_err(at(Stage::Limits))?;
         }
@@ -162,7 +181,7 @@ impl<'a> Spawn<'a> {
     /// entry's target can be another's source; the copies are close-on-exec.
     fn arrange_fds(&self) -> Result<()> {
         let Some(top) = self.fds.iter().map(|&(_, t)| t).max() else {
-            return Ok(());
+            return self.mark_others(&[]);
         };
         let mut staged: Vec<(OwnedFd, RawFd)> = Vec::with_capacity(self.fds.len());
         for (source, target) in &self.fds {
@@ -182,6 +201,24 @@ impl<'a> Spawn<'a> {
         for (copy, target) in &staged {
             fd::dup_to(copy.as_fd(), *target)?;
         }
-        Ok(())
+        let targets: Vec<RawFd> = staged.iter().map(|&(_, t)| t).collect();
+        self.mark_others(&targets)
+    }
+
+    /// With `close_others`, every descriptor from 3 up except `keep` gets close-on-exec.
+    fn mark_others(&self, keep: &[RawFd]) -> Result<()> {
+        if !self.close_others {
+            return Ok(());
+        }
+        let mut keep: Vec<RawFd> = keep.iter().copied().filter(|&k| k >= 3).collect();
+        keep.sort_unstable();
+        let mut from = 3;
+        for k in keep {
+            if k > from {
+                fd::cloexec_range(from, k - 1)?;
+            }
+            from = k + 1;
+        }
+        fd::cloexec_range(from, RawFd::MAX)
     }
 }

@@ -96,8 +96,8 @@ fn finish_gets_the_exit_like_s6_and_125_keeps_the_service_down() {
         });
         assert_eq!(log, "3 0 s\n256 10 s\n", "{who}");
         if suite.ours() {
-            let line = wait_json(&sb, "s", r#""phase":"down""#);
-            assert!(line.contains(r#""want":"down""#), "{line}");
+            let line = wait_json(&sb, "s", r#""want":"down""#);
+            assert!(line.contains(r#""phase":"down""#), "{line}");
             assert!(line.contains(r#""last_exit":{"signal":10}"#), "{line}");
             assert_eq!(stderr_of(&sb, "s"), "");
         }
@@ -272,8 +272,9 @@ fn exit_100_is_not_restarted() {
     let sb = Sandbox::new();
     service(&sb, "s", "#!/bin/sh\necho start >> ../starts\nexit 100\n");
     let _guard = spawn_supervise(&sb, "supervise", "s");
-    let line = wait_json(&sb, "s", r#""phase":"down""#);
-    assert!(line.contains(r#""want":"down""#) && line.contains(r#""last_exit":{"code":100}"#));
+    let line = wait_json(&sb, "s", r#""want":"down""#);
+    assert!(line.contains(r#""phase":"down""#), "{line}");
+    assert!(line.contains(r#""last_exit":{"code":100}"#), "{line}");
     assert_eq!(fs::read_to_string(sb.join("starts")).unwrap(), "start\n");
     let out = sb.run("svstat", &["s"]);
     assert_eq!(

@@ -130,17 +130,24 @@ fn service_ignoring_term_is_killed_after_the_grace_period() {
 #[test]
 fn a_thousand_orphans_leave_no_zombie() {
     let sb = Sandbox::new();
+    // Long sleepers, so all of them exist at once however slowly they start; the test
+    // then kills them, and svscan must reap every one.
     service(
         &sb,
         "sv/spawner",
-        "(for i in $(seq 1000); do sleep 2 & done); exec sleep 1000",
+        "(for i in $(seq 1000); do sleep 600 & done); exec sleep 1000",
     );
     let (_guard, scan) = start_pid1(&sb, &["sv"]);
     wait_for(
-        Duration::from_secs(20),
+        Duration::from_secs(60),
         "1000 orphans reparented to svscan",
         || children(scan).len() > 1000,
     );
+    for orphan in children(scan) {
+        if cmdline(orphan) == "sleep 600" {
+            crate::svscan::signal(orphan, "KILL");
+        }
+    }
     wait_for(Duration::from_secs(20), "orphans reaped", || {
         let kids = children(scan);
         kids.len() == 1 && kids.iter().all(|&k| state(k) != Some('Z'))

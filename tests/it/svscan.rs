@@ -520,10 +520,13 @@ fn fork_failure_warns_and_is_retried() {
         sb.mkdir(format!("sv/{name}"));
     }
     let sleeper = sleeping_supervise(&sb);
-    // An unprivileged user allowed 4 processes: a blocker, svscan and two children.
+    // A user of its own (no other test runs processes under it, whatever runs in
+    // parallel), allowed 4 processes: a blocker, svscan and two children.
+    let as_user = ["--reuid=64123", "--regid=64123", "--clear-groups"];
     let blocker = ProcessGuard::spawn(
-        Command::new(reference("setuidgid"))
-            .args(["nobody", "sleep", "1000"])
+        Command::new("setpriv")
+            .args(as_user)
+            .args(["sleep", "1000"])
             .stdin(Stdio::null()),
     );
     wait_for(WAIT, "blocker", || cmdline(blocker.pid()) == "sleep 1000");
@@ -534,8 +537,9 @@ fn fork_failure_warns_and_is_retried() {
         &["-p", "4"],
         "err",
     );
-    cmd.arg(reference("setuidgid"))
-        .args(["nobody", &sb.bin("svscan").display().to_string(), "sv"]);
+    cmd.arg("setpriv")
+        .args(as_user)
+        .args([&sb.bin("svscan").display().to_string(), "sv"]);
     let guard = ProcessGuard::spawn(&mut cmd);
     let lines = lines_sorted(&sb, "err", 1);
     assert_eq!(lines.len(), 1, "{lines:?}");

@@ -36,7 +36,10 @@ fn policy(settings: &[(&[u8], &[u8])]) -> Policy {
 fn up_with(p: Policy, ms: u64) -> State {
     let mut s = State::new(false, at(ms));
     assert_eq!(s.on(Event::Timer, at(ms)), [StartRun]);
-    assert_eq!(s.on(Event::RunSpawned(PID, p), at(ms)), [WriteStatus]);
+    assert_eq!(
+        s.on(Event::RunSpawned(PID, p), at(ms)),
+        [WriteStatus, Hook(HookEvent::Up)]
+    );
     s
 }
 
@@ -56,7 +59,11 @@ fn dies(s: &mut State, status: Option<WaitStatus>, ms: u64) {
         s.on(Event::Reaped(PID, status), at(ms)),
         [Action::StartFinish { code, signal }]
     );
-    assert_eq!(s.on(Event::NoFinish, at(ms)), [WriteStatus]);
+    let after = s.on(Event::NoFinish, at(ms));
+    assert_eq!(
+        after[..2],
+        [WriteStatus, Hook(HookEvent::Down(exit_of(status)))]
+    );
 }
 
 fn kind(p: Phase) -> &'static str {
@@ -94,7 +101,7 @@ fn start_stamps_and_clears_pause() {
     assert_eq!(s.phase, Phase::Starting);
     assert_eq!(
         s.on(Event::RunSpawned(PID, Policy::default()), at(30)),
-        [WriteStatus]
+        [WriteStatus, Hook(HookEvent::Up)]
     );
     assert_eq!(
         (s.pid(), s.paused, s.stamp),

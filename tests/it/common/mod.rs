@@ -32,6 +32,7 @@ pub const APPLETS: &[&str] = &[
     "supervise",
     "svc",
     "svok",
+    "svreload",
     "svscan",
     "svscanboot",
     "svstat",

@@ -24,7 +24,13 @@ fn finish_gets_the_exit_and_delays_the_restart() {
     );
     s.on(Event::Control(b'u'), at(2500));
     assert_eq!(kind(s.phase), "finishing", "no start while ./finish runs");
-    assert_eq!(s.on(Event::Reaped(FIN, exited(0)), at(3000)), [WriteStatus]);
+    assert_eq!(
+        s.on(Event::Reaped(FIN, exited(0)), at(3000)),
+        [
+            WriteStatus,
+            Hook(HookEvent::Down(Exit::Signal(SIGKILL as u8)))
+        ]
+    );
     assert_eq!(
         s.phase,
         Phase::Waiting {
@@ -98,7 +104,10 @@ fn got_term_is_runits_flag() {
 #[test]
 fn readiness_is_recorded_once_and_forgotten_at_exit() {
     let mut s = up();
-    assert_eq!(s.on(Event::Ready, at(1500)), [WriteStatus]);
+    assert_eq!(
+        s.on(Event::Ready, at(1500)),
+        [WriteStatus, Hook(HookEvent::Ready)]
+    );
     assert_eq!(s.on(Event::Ready, at(1600)), []);
     assert_eq!(s.lifecycle(at(1600)).ready, Some(at(1500).wall));
     dies(&mut s, exited(0), 2000);
@@ -133,7 +142,15 @@ fn give_up_stops_restarts_until_asked_again() {
     dies(&mut s, exited(1), 100);
     s.on(Event::Timer, at(1000));
     s.on(Event::RunSpawned(PID, p), at(1000));
-    dies(&mut s, exited(1), 1100);
+    s.on(Event::Reaped(PID, exited(1)), at(1100));
+    assert_eq!(
+        s.on(Event::NoFinish, at(1100)),
+        [
+            WriteStatus,
+            Hook(HookEvent::Down(Exit::Code(1))),
+            Hook(HookEvent::GaveUp)
+        ]
+    );
     assert_eq!((s.phase, s.want), (Phase::GaveUp, Want::Down));
     assert_eq!(
         s.lifecycle(at(1100)).phase,
