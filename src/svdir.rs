@@ -5,6 +5,14 @@
 //! supervise, svc, svok, svstat, svscan and svscanboot reach a service directory only
 //! through here. The record codecs are pure and live in `format::status`; this module does
 //! their I/O and returns errors (the caller decides whether one is fatal).
+//!
+//! The state directory: `supervise/` inside the service directory (or wherever a
+//! `supervise` symbolic link points, as in runit and Debian's daemontools), so a read-only
+//! service tree works with links into a tmpfs. When a service directory has no `supervise`
+//! at all and `DAEMONBOX_STATE` names a directory, its state lives under that root, at the
+//! service directory's absolute path (`$DAEMONBOX_STATE/service/web` for `/service/web`):
+//! every daemonbox tool given the variable finds it there; tools of other suites find it
+//! only through a link.
 
 use crate::error::Error;
 use crate::format::lifecycle::{self, Lifecycle};
@@ -54,6 +62,8 @@ pub const BACKOFF_MAX: &[u8] = b"backoff-max";
 pub const BACKOFF_RESET: &[u8] = b"backoff-reset";
 /// `DEATHS SECONDS [STATUS...]`: stop restarting after that many deaths in that time.
 pub const GIVE_UP: &[u8] = b"give-up";
+/// Names a root for the state of services whose directory has no `supervise`.
+pub const STATE_ENV: &[u8] = b"DAEMONBOX_STATE";
 /// A setting file longer than this is refused (they hold one short line).
 pub const SETTING_MAX: usize = 256;
 
@@ -73,18 +83,31 @@ pub fn is_service_name(name: &[u8]) -> bool {
 }
 
 /// One service directory, as the caller reaches it and as messages name it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServiceDir<'a> {
     /// Where it is: `None` for the current directory.
     at: Option<&'a [u8]>,
     /// How messages name it.
     name: &'a [u8],
+    /// The state directory, when it lives under `DAEMONBOX_STATE`.
+    state: Option<Vec<u8>>,
+}
+
+/// The state directory under `root` for the service directory `absolute` (pure).
+pub fn relocated_state(root: &[u8], absolute: &[u8]) -> Vec<u8> {
+    let root = root.strip_suffix(b"/").unwrap_or(root);
+    [root, absolute].concat()
 }
 
 impl<'a> ServiceDir<'a> {
     /// The current directory (the caller has changed into it), named `name` in messages.
     pub fn current(name: &'a [u8]) -> Self {
-        ServiceDir { at: None, name }
+        ServiceDir {
+            at: None,
+            name,
+            state: None,
+        }
+        .locate_state()
     }
 
     /// The directory at `path`, named by that path in messages.
@@ -92,11 +115,44 @@ impl<'a> ServiceDir<'a> {
         ServiceDir {
             at: Some(path),
             name: path,
+            state: None,
         }
+        .locate_state()
     }
 
-    /// The path of `file` inside the directory.
+    /// With no `supervise` in the directory and `DAEMONBOX_STATE` set, the state is under
+    /// that root.
+    fn locate_state(mut self) -> Self {
+        if sys::dir::lstat(&self.path(SUPERVISE_DIR)).is_ok() {
+            return self;
+        }
+        let Some(root) = sys::env::get(STATE_ENV).filter(|r| !r.is_empty()) else {
+            return self;
+        };
+        let Ok(cwd) = sys::dir::getcwd() else {
+            return self;
+        };
+        let absolute = crate::path::absolute(&cwd, self.at.unwrap_or(b"."));
+        self.state = Some(relocated_state(&root, &absolute));
+        self
+    }
+
+    /// The state directory when it is not `supervise/` in the service directory.
+    pub fn relocated(&self) -> Option<&[u8]> {
+        self.state.as_deref()
+    }
+
+    /// The path of `file` inside the directory (a `supervise/...` name inside the state
+    /// directory, wherever that is).
     pub fn path(&self, file: &'a [u8]) -> Cow<'a, [u8]> {
+        if let Some(state) = &self.state {
+            if file == SUPERVISE_DIR {
+                return Cow::Owned(state.clone());
+            }
+            if let Some(inside) = file.strip_prefix(b"supervise/") {
+                return Cow::Owned([&state[..], b"/", inside].concat());
+            }
+        }
         match self.at {
             None => Cow::Borrowed(file),
             Some(dir) => Cow::Owned([dir, b"/", file].concat()),
@@ -246,6 +302,18 @@ mod tests {
         assert!(!is_service_name(b".svscan"));
         assert!(!is_service_name(b"."));
         assert!(!is_service_name(b""));
+    }
+
+    #[test]
+    fn relocated_state_mirrors_the_absolute_path() {
+        assert_eq!(
+            relocated_state(b"/run/state", b"/service/web"),
+            b"/run/state/service/web"
+        );
+        assert_eq!(
+            relocated_state(b"/run/state/", b"/service/web/log"),
+            b"/run/state/service/web/log"
+        );
     }
 
     #[test]

@@ -22,17 +22,17 @@ pub struct Control {
 }
 
 impl Control {
-    /// mkfifo (an existing one is reused), then opens it for reading and for writing, both
-    /// non-blocking and close-on-exec (spec supervise.md §2 steps 7-8).
-    pub fn open(dir: &[u8]) -> Result<Control, Error> {
-        let _ = sys::fifo::mkfifo(CONTROL);
-        let read = sys::fd::open_read(CONTROL).map_err(Error::on(&[
+    /// mkfifo at `path` (an existing one is reused), then opens it for reading and for
+    /// writing, both non-blocking and close-on-exec (spec supervise.md §2 steps 7-8).
+    pub fn open(dir: &[u8], path: &[u8]) -> Result<Control, Error> {
+        let _ = sys::fifo::mkfifo(path);
+        let read = sys::fd::open_read(path).map_err(Error::on(&[
             b"unable to read ",
             dir,
             b"/",
             CONTROL,
         ]))?;
-        let write = sys::fd::open_write(CONTROL).map_err(Error::on(&[
+        let write = sys::fd::open_write(path).map_err(Error::on(&[
             b"unable to write ",
             dir,
             b"/",

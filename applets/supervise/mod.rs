@@ -94,6 +94,8 @@ impl From<Error> for StartError {
 /// Everything a running supervise owns.
 struct Supervisor<'a> {
     dir: &'a [u8],
+    /// The service directory and where its state lives.
+    service: ServiceDir<'a>,
     state: State,
     selfpipe: SelfPipe,
     control: Control,
@@ -121,10 +123,24 @@ fn now() -> Now {
     }
 }
 
-/// The Debian patch: when `supervise` cannot be made because it is a symbolic link, make
-/// the directory it points to.
-fn mkdir_supervise() -> Result<(), StartError> {
-    if sys::dir::mkdir(SUPERVISE_DIR, SUPERVISE_DIR_MODE).is_ok() {
+/// The state directory: under `DAEMONBOX_STATE` when the service directory has no
+/// `supervise` (with a `supervise` link to it where the directory is writable, so other
+/// suites' tools find it too), else `supervise` itself, with the Debian patch: when
+/// `supervise` cannot be made because it is a symbolic link, make the directory it points
+/// to (only that one, as the patch does).
+fn mkdir_supervise(service: &ServiceDir, dir: &[u8]) -> Result<(), StartError> {
+    if let Some(state) = service.relocated() {
+        let made = sys::dir::mkdir_all(state, SUPERVISE_DIR_MODE);
+        if let Err((end, e)) = made {
+            return Err(
+                Error::sys(&[b"unable to create ", &state[..end], b" for ", dir], e).into(),
+            );
+        }
+        let _ = sys::dir::symlink(state, SUPERVISE_DIR);
+        return Ok(());
+    }
+    let made = sys::dir::mkdir(SUPERVISE_DIR, SUPERVISE_DIR_MODE);
+    if made.is_ok() {
         return Ok(());
     }
     match sys::dir::readlink(SUPERVISE_DIR) {
@@ -132,7 +148,16 @@ fn mkdir_supervise() -> Result<(), StartError> {
             let _ = sys::dir::mkdir(&target, SUPERVISE_DIR_MODE);
             Ok(())
         }
-        Err(Errno::NOENT | Errno::INVAL) => Ok(()),
+        Err(Errno::NOENT | Errno::INVAL) => {
+            // 0.76 goes on and fails at the lock; say first why there is no directory
+            // (a read-only tree: give DAEMONBOX_STATE, or a `supervise` link elsewhere).
+            if let Err(e) = made
+                && e != Errno::EXIST
+            {
+                exit::warn_sys(PROG, &[b"unable to create ", dir, b"/", SUPERVISE_DIR], e);
+            }
+            Ok(())
+        }
         Err(e) => Err(StartError::Readlink(e)),
         // The patch reports an errno outside djb's table for an over-long target.
         Ok(_) => Err(StartError::Readlink(Errno::OVERFLOW)),
@@ -146,28 +171,36 @@ impl<'a> Supervisor<'a> {
         let selfpipe =
             SelfPipe::new(&[SIGCHLD]).map_err(Error::on(&[b"unable to create pipe for ", dir]))?;
         sys::dir::chdir(dir).map_err(Error::on(&[b"unable to chdir to ", dir]))?;
-        let down = ServiceDir::current(dir).down_file().map_err(Error::on(&[
+        let service = ServiceDir::current(dir);
+        let down = service.down_file().map_err(Error::on(&[
             b"unable to stat ",
             dir,
             b"/",
             svdir::DOWN,
         ]))?;
-        mkdir_supervise()?;
-        let lock = sys::fd::open_append(LOCK)
+        mkdir_supervise(&service, dir)?;
+        let lock = sys::fd::open_append(&service.path(LOCK))
             .and_then(|fd| sys::lock::lock_exclusive_nonblocking(&fd).map(|()| fd))
             .map_err(Error::on(&[b"unable to acquire ", dir, b"/", LOCK]))?;
-        let control = Control::open(dir)?;
+        let control = Control::open(dir, &service.path(svdir::CONTROL))?;
         let mut state = State::new(down, now());
-        let adopted = takeover::find();
-        if let Some(service) = &adopted {
+        let adopted = takeover::find(&service);
+        if let Some(taken) = &adopted {
             let policy = policy::load(dir);
-            state.adopt(service.pid, service.paused, service.stamp, policy, now());
+            state.adopt(taken.pid, taken.paused, taken.stamp, policy, now());
         }
-        write_records(dir, &state);
-        let _ = sys::fifo::mkfifo(OK);
-        let ok = sys::fd::open_read(OK).map_err(Error::on(&[b"unable to read ", dir, b"/", OK]))?;
+        write_records(&service, &state);
+        let ok_path = service.path(OK);
+        let _ = sys::fifo::mkfifo(&ok_path);
+        let ok = sys::fd::open_read(&ok_path).map_err(Error::on(&[
+            b"unable to read ",
+            dir,
+            b"/",
+            OK,
+        ]))?;
         Ok(Supervisor {
             dir,
+            service,
             state,
             selfpipe,
             control,
@@ -182,7 +215,7 @@ impl<'a> Supervisor<'a> {
     /// Steps 11-12 and the event loop; returns the exit code (0, after `x`).
     fn run(&mut self) -> u8 {
         self.dispatch(Event::Timer);
-        write_records(self.dir, &self.state);
+        write_records(&self.service, &self.state);
         while !(self.state.finished() && self.hooks.idle()) {
             for event in self.wait() {
                 if self.state.finished() {
@@ -192,7 +225,7 @@ impl<'a> Supervisor<'a> {
             }
             self.dispatch(Event::Timer);
         }
-        write_records(self.dir, &self.state);
+        write_records(&self.service, &self.state);
         exit::OK
     }
 
@@ -236,7 +269,7 @@ impl<'a> Supervisor<'a> {
                 None
             }
             Action::WriteStatus => {
-                write_records(self.dir, &self.state);
+                write_records(&self.service, &self.state);
                 None
             }
             Action::Hook(event) => {
@@ -315,11 +348,11 @@ impl<'a> Supervisor<'a> {
 }
 
 /// Replaces the lifecycle and status records; a failure is a warning and leaves the old one.
-fn write_records(dir: &[u8], state: &State) {
+fn write_records(service: &ServiceDir, state: &State) {
     let (record, tail) = state.status();
     let status = status::pack_runit(&record, tail);
     let lifecycle = lifecycle::pack(&state.lifecycle(now()));
-    if let Err(e) = ServiceDir::current(dir).write_records(&status, &lifecycle) {
+    if let Err(e) = service.write_records(&status, &lifecycle) {
         e.warn(PROG);
     }
 }

@@ -23,7 +23,7 @@
 //! must never signal anything itself.
 
 use crate::format::status;
-use crate::svdir::SUPERVISE_DIR;
+use crate::svdir::{SUPERVISE_DIR, ServiceDir};
 use crate::sys::poll::{PollFd, PollFlags};
 use crate::sys::proc::Pid;
 use crate::sys::{self, OwnedFd};
@@ -60,10 +60,10 @@ fn written_by(euid: u32, owner: u32, mode: u32) -> bool {
 }
 
 /// The old record, if supervise's own uid alone could have written it.
-fn trusted_record() -> Option<status::Status> {
+fn trusted_record(service: &ServiceDir) -> Option<status::Status> {
     let euid = sys::proc::geteuid();
     let trusted = |meta: sys::dir::Meta| written_by(euid, meta.uid, meta.mode);
-    let dir = sys::dir::open_dir(SUPERVISE_DIR).ok()?;
+    let dir = sys::dir::open_dir(&service.path(SUPERVISE_DIR)).ok()?;
     let file = sys::fd::open_read_at(&dir, STATUS_NAME).ok()?;
     let (dir_meta, file_meta) = (sys::dir::fstat(&dir).ok()?, sys::dir::fstat(&file).ok()?);
     if !trusted(dir_meta) || !trusted(file_meta) || !file_meta.is_file() {
@@ -96,8 +96,8 @@ fn exited(fd: &OwnedFd) -> bool {
 }
 
 /// The service named by the existing `supervise/status`, if it is still that process.
-pub fn find() -> Option<Adopted> {
-    let record = trusted_record()?;
+pub fn find(service: &ServiceDir) -> Option<Adopted> {
+    let record = trusted_record(service)?;
     let pid = Pid::try_from(record.pid).ok().filter(|&p| p > 0)?;
     let fd = sys::proc::pidfd_open(pid).ok()?;
     let started = sys::proc::start_time(pid).ok()?;

@@ -23,8 +23,14 @@
 //! grace period (`-g`, default 7 s). Outside container mode TERM and INT kill svscan and
 //! leave the services running, as in 0.76. Options exist only for a leading `-`; `--` ends
 //! them. The usage exit is 100.
+//!
+//! The main program (`svscan [-r service]... [-t ms] DIR -- PROG ARG...`, container mode
+//! implied): see `main_program.rs`. svscan then exits with its exit code (128 + N when
+//! signal N ended it), or 111 when a service of `-r` was not ready within `-t` (default
+//! 5000 ms; 0 waits for ever); TERM and INT reach it as well as starting the shutdown.
 
 mod batches;
+mod main_program;
 mod run;
 mod scan;
 mod shutdown;
@@ -33,19 +39,39 @@ pub(crate) mod table;
 use crate::exit;
 use crate::getopt::{self, Getopt};
 use crate::sys::{self, inotify::DirWatch, proc, signal};
+use main_program::MainProgram;
 use run::Svscan;
 use scan::{Inherited, Scan};
 use std::ffi::CStr;
 use std::time::Duration;
 
 pub(super) const PROG: &str = "svscan";
-const USAGE: &str = "svscan [-1] [-g seconds] [dir]";
-const OPTIONS: &[u8] = b"1g:";
+const USAGE: &str = "svscan [-1] [-g seconds] [-r service] [-t ms] [dir [-- prog ...]]";
+const OPTIONS: &[u8] = b"1g:r:t:";
+/// How long the main program waits for the services of `-r` by default.
+const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(5);
+/// What separates the scan directory from the main program.
+const PROGRAM_MARK: &[u8] = b"--";
 
 struct Options<'a> {
     container: bool,
     grace: Duration,
     dir: Option<&'a CStr>,
+    /// `-- PROG ARG...`.
+    program: &'a [&'a CStr],
+    /// `-r`: services to be ready before the main program starts.
+    needs: Vec<Vec<u8>>,
+    /// `-t`: how long to wait for them (0: for ever).
+    ready_timeout: Option<Duration>,
+}
+
+/// `-t`'s milliseconds (pure); 0 means no limit.
+fn parse_millis(text: &[u8]) -> Option<Option<Duration>> {
+    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) || text.len() > 10 {
+        return None;
+    }
+    let ms = text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    Some((ms > 0).then(|| Duration::from_millis(ms)))
 }
 
 fn parse_seconds(text: &[u8]) -> Option<Duration> {
@@ -61,16 +87,29 @@ fn parse<'a>(args: &'a [&'a CStr]) -> Options<'a> {
         container: false,
         grace: shutdown::DEFAULT_GRACE,
         dir: None,
+        program: &[],
+        needs: Vec::new(),
+        ready_timeout: Some(DEFAULT_READY_TIMEOUT),
     };
     let argv0 = args.first().map_or(&b""[..], |a| a.to_bytes());
     let rest = args.get(1..).unwrap_or(&[]);
     let mut getopt = Getopt::new(rest, OPTIONS);
     for opt in getopt.by_ref() {
+        let bad = || exit::usage(PROG, USAGE, exit::USAGE);
         match opt {
             Ok(o) if o.letter == b'1' => opts.container = true,
+            Ok(o) if o.letter == b'r' => {
+                let names = o.value.unwrap_or_default().split(|&b| b == b',');
+                opts.needs
+                    .extend(names.filter(|n| !n.is_empty()).map(<[u8]>::to_vec));
+            }
+            Ok(o) if o.letter == b't' => match o.value.and_then(parse_millis) {
+                Some(timeout) => opts.ready_timeout = timeout,
+                None => bad(),
+            },
             Ok(o) => match o.value.and_then(parse_seconds) {
                 Some(grace) => opts.grace = grace,
-                None => exit::usage(PROG, USAGE, exit::USAGE),
+                None => bad(),
             },
             Err(e) => {
                 exit::emit(&getopt::error_line(argv0, e));
@@ -78,7 +117,18 @@ fn parse<'a>(args: &'a [&'a CStr]) -> Options<'a> {
             }
         }
     }
-    opts.dir = getopt.operands().first().copied();
+    let operands = getopt.operands();
+    opts.dir = operands.first().copied();
+    // 0.76 ignores what follows the directory; `-- PROG ARG...` there is the main program.
+    if operands
+        .get(1)
+        .is_some_and(|m| m.to_bytes() == PROGRAM_MARK)
+    {
+        opts.program = &operands[2..];
+        if opts.program.is_empty() {
+            exit::usage(PROG, USAGE, exit::USAGE)
+        }
+    }
     opts
 }
 
@@ -92,6 +142,8 @@ fn raise_nofile() -> Option<proc::Limit> {
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
     let opts = parse(args);
+    // The main program runs where svscan was started.
+    let start_dir = sys::dir::getcwd().unwrap_or_else(|_| b".".to_vec());
     if let Some(dir) = opts.dir
         && let Err(e) = sys::dir::chdir(dir.to_bytes())
     {
@@ -103,7 +155,8 @@ pub fn main(args: &[&CStr]) -> u8 {
         );
     }
     let pid1 = proc::getpid() == 1;
-    let container = opts.container || pid1;
+    // A main program makes sense only with the ordered shutdown its end starts.
+    let container = opts.container || pid1 || !opts.program.is_empty();
     let mut caught = vec![signal::SIGCHLD, signal::SIGHUP, signal::SIGALRM];
     if container {
         caught.extend([signal::SIGTERM, signal::SIGINT]);
@@ -130,7 +183,13 @@ pub fn main(args: &[&CStr]) -> u8 {
     };
     let scan_dir = sys::dir::getcwd().unwrap_or_default();
     let scan = Scan::new(inherited, pid1);
-    Svscan::new(scan, selfpipe, watch, opts.grace, container, scan_dir).run()
+    let main_program = (!opts.program.is_empty()).then(|| {
+        let argv = opts.program.iter().map(|&a| a.to_owned()).collect();
+        MainProgram::new(argv, start_dir, opts.needs, opts.ready_timeout)
+    });
+    let mut svscan = Svscan::new(scan, selfpipe, watch, opts.grace, container, scan_dir);
+    svscan.main_program = main_program;
+    svscan.run()
 }
 
 #[cfg(test)]
@@ -145,6 +204,9 @@ mod tests {
             parse_seconds(b"999999999"),
             Some(Duration::from_secs(999_999_999))
         );
+        assert_eq!(parse_millis(b"0"), Some(None));
+        assert_eq!(parse_millis(b"250"), Some(Some(Duration::from_millis(250))));
+        assert_eq!(parse_millis(b"x"), None);
         for bad in [&b""[..], b"1.5", b"-1", b"+1", b" 1", b"1s", b"9999999999"] {
             assert_eq!(
                 parse_seconds(bad),

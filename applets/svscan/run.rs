@@ -4,6 +4,7 @@
 
 use super::PROG;
 use super::batches::{self, Batches, Outcome};
+use super::main_program::{Change, MainProgram};
 use super::scan::Scan;
 use super::shutdown::{Left, Shutdown};
 use crate::exit;
@@ -27,6 +28,10 @@ pub struct Svscan {
     /// The first scan is the `boot` batch.
     booted: bool,
     stopping: Option<Shutdown>,
+    /// The container's main program, if svscan was given one.
+    pub main_program: Option<MainProgram>,
+    /// The exit status that wins over the shutdown's (the main program's, or a failure).
+    exit_code: Option<u8>,
 }
 
 impl Svscan {
@@ -50,6 +55,8 @@ impl Svscan {
             rescan: false,
             booted: false,
             stopping: None,
+            main_program: None,
+            exit_code: None,
         }
     }
 
@@ -57,15 +64,24 @@ impl Svscan {
     pub fn run(mut self) -> u8 {
         loop {
             let now = sys::clock::monotonic();
-            let watched: Vec<_> = self.batches.pid().into_iter().collect();
+            let main_pid = self.main_program.as_ref().and_then(MainProgram::pid);
+            let watched: Vec<_> = self.batches.pid().into_iter().chain(main_pid).collect();
             let reaped = self.scan.reap(now, &watched);
             for (pid, status) in reaped.watched {
                 self.batches.reaped(pid, status);
+                let ended = self
+                    .main_program
+                    .as_mut()
+                    .and_then(|m| m.reaped(pid, status));
+                if let Some(code) = ended {
+                    self.exit_code.get_or_insert(code);
+                    self.stop(now);
+                }
             }
             let timeout = if self.stopping.is_some() {
                 match self.stop_step(now) {
                     Ok(wait) => wait,
-                    Err(code) => return code,
+                    Err(code) => return self.exit_code.unwrap_or(code),
                 }
             } else {
                 self.scan.restart(&reaped.services, now);
@@ -78,13 +94,52 @@ impl Svscan {
                 {
                     exit::die(PROG, &[b"a boot pre hook failed: no service started"], code);
                 }
-                self.next_periodic.saturating_sub(sys::clock::monotonic())
+                self.start_main_program(now);
+                if self.stopping.is_some() {
+                    // The shutdown has just begun: its first round comes at once.
+                    Duration::ZERO
+                } else {
+                    self.next_periodic.saturating_sub(sys::clock::monotonic())
+                }
             };
-            let timeout = match self.batches.deadline() {
-                Some(d) => timeout.min(d.saturating_sub(sys::clock::monotonic())),
-                None => timeout,
-            };
+            let deadlines = [
+                self.batches.deadline(),
+                self.main_program.as_ref().and_then(MainProgram::deadline),
+            ];
+            let now = sys::clock::monotonic();
+            let timeout = deadlines
+                .into_iter()
+                .flatten()
+                .fold(timeout, |t, d| t.min(d.saturating_sub(now)));
             self.wait(timeout);
+        }
+    }
+
+    /// Starts the main program once the boot batch is done and what it needs is ready;
+    /// stops everything if that does not happen in time.
+    fn start_main_program(&mut self, now: Duration) {
+        if !self.batches.idle() {
+            return;
+        }
+        let Some(main) = &mut self.main_program else {
+            return;
+        };
+        if let Some(Change::NotReady(late)) = main.check(now, self.scan.inherited()) {
+            let late = late.join(&b' ');
+            exit::warn(PROG, &[b"not ready in time: ", &late, b": stopping"]);
+            self.exit_code = Some(exit::TEMP);
+            self.stop(now);
+        }
+    }
+
+    /// Starts the ordered shutdown (once).
+    fn stop(&mut self, now: Duration) {
+        if self.stopping.is_none() {
+            self.stopping = Some(Shutdown::new(now, self.grace));
+            self.batches.shutdown(self.scan.names(), now);
+            if let Some(main) = &mut self.main_program {
+                main.cancel();
+            }
         }
     }
 
@@ -92,6 +147,10 @@ impl Svscan {
     fn full_scan(&mut self, now: Duration) {
         let periodic = now >= self.next_periodic;
         let hooks = batches::find_hooks();
+        if !self.booted && hooks.is_none() {
+            // A main program that waits for nothing starts at once, alongside the services.
+            self.start_main_program(now);
+        }
         let changes = self.scan.scan(periodic, now, hooks.is_some());
         if let Some(hooks) = hooks {
             let cause = if self.booted {
@@ -118,8 +177,10 @@ impl Svscan {
         let _ = self
             .batches
             .advance(&mut self.scan, now, left.supervise == 0, false);
+        let main_runs = self.main_program.as_ref().and_then(MainProgram::pid);
         let left = Left {
             hooks: !self.batches.idle(),
+            others: left.others || main_runs.is_some(),
             ..left
         };
         let Some(shutdown) = &mut self.stopping else {
@@ -128,6 +189,9 @@ impl Svscan {
         let step = shutdown.step(now, left);
         if step == super::shutdown::Step::Kill {
             self.batches.kill(now);
+            if let Some(main) = &self.main_program {
+                main.signal(signal::SIGKILL);
+            }
         }
         self.scan.act(step)
     }
@@ -136,7 +200,11 @@ impl Svscan {
     /// handles what came.
     fn wait(&mut self, timeout: Duration) {
         let signals = self.selfpipe.fd();
-        let optional = [self.watch.as_ref().map(DirWatch::fd), self.batches.fd()];
+        let optional = [
+            self.watch.as_ref().map(DirWatch::fd),
+            self.batches.fd(),
+            self.main_program.as_ref().and_then(MainProgram::fd),
+        ];
         let mut fds = vec![poll::PollFd::new(&signals, poll::PollFlags::IN)];
         fds.extend(
             optional
@@ -148,8 +216,12 @@ impl Svscan {
             exit::warn_sys(PROG, &[b"unable to poll"], e);
         }
         let mut woke = fds[1..].iter().map(|fd| !fd.revents().is_empty());
-        let [_, hook_spoke] = optional.map(|fd| fd.is_some() && woke.next().unwrap_or(false));
+        let [_, hook_spoke, records_changed] =
+            optional.map(|fd| fd.is_some() && woke.next().unwrap_or(false));
         drop(fds);
+        if records_changed && let Some(main) = &self.main_program {
+            main.watch_fired();
+        }
         let now = sys::clock::monotonic();
         if hook_spoke {
             self.batches.read_output();
@@ -158,9 +230,11 @@ impl Svscan {
         for sig in self.selfpipe.drain() {
             match sig {
                 signal::SIGHUP | signal::SIGALRM => self.next_periodic = now,
-                signal::SIGTERM | signal::SIGINT if self.stopping.is_none() => {
-                    self.stopping = Some(Shutdown::new(now, self.grace));
-                    self.batches.shutdown(self.scan.names(), now);
+                signal::SIGTERM | signal::SIGINT => {
+                    if let Some(main) = &self.main_program {
+                        main.signal(sig);
+                    }
+                    self.stop(now);
                 }
                 _ => {}
             }

@@ -149,6 +149,11 @@ impl Scan {
         }
     }
 
+    /// What children must get back from svscan.
+    pub fn inherited(&self) -> &Inherited {
+        &self.inherited
+    }
+
     /// The names of every known service.
     pub fn names(&self) -> Vec<Vec<u8>> {
         self.table.names()

@@ -108,14 +108,8 @@ fn fail(pieces: &[&[u8]], e: Errno) -> u8 {
 
 /// `mkdir -p dir`.
 fn make_dirs(dir: &[u8]) -> Result<(), u8> {
-    let ends = dir.iter().enumerate().filter(|&(i, &b)| b == b'/' && i > 0);
-    for end in ends.map(|(i, _)| i).chain([dir.len()]) {
-        match sys::dir::mkdir(&dir[..end], DIR_MODE) {
-            Ok(()) | Err(Errno::EXIST) => {}
-            Err(e) => return Err(fail(&[b"unable to create directory ", &dir[..end]], e)),
-        }
-    }
-    Ok(())
+    sys::dir::mkdir_all(dir, DIR_MODE)
+        .map_err(|(end, e)| fail(&[b"unable to create directory ", &dir[..end]], e))
 }
 
 fn replace(target: &[u8], dir: &[u8], name: &[u8], link: &[u8]) -> Result<(), Errno> {

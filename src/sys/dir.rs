@@ -117,6 +117,22 @@ pub fn mkdir(path: &[u8], mode: u32) -> Result<()> {
     rustix::fs::mkdir(path, Mode::from_raw_mode(mode))
 }
 
+/// mkdir(2) of `path` and of every missing directory above it (`mkdir -p`), each with
+/// `mode`; on failure, how much of `path` names the directory that could not be made.
+pub fn mkdir_all(path: &[u8], mode: u32) -> std::result::Result<(), (usize, Errno)> {
+    let ends = path
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'/' && i > 0);
+    for end in ends.map(|(i, _)| i).chain([path.len()]) {
+        match mkdir(&path[..end], mode) {
+            Ok(()) | Err(Errno::EXIST) => {}
+            Err(e) => return Err((end, e)),
+        }
+    }
+    Ok(())
+}
+
 /// rename(2).
 pub fn rename(from: &[u8], to: &[u8]) -> Result<()> {
     rustix::fs::rename(from, to)

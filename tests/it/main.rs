@@ -2,6 +2,7 @@
 //! the applet symlinks of a sandbox.
 
 mod common;
+mod container;
 mod envdir;
 mod envuidgid;
 mod fghack;

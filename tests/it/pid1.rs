@@ -14,7 +14,7 @@ const WAIT: Duration = Duration::from_secs(8);
 
 /// Starts `svscan ARGS` as PID 1 of a new pid namespace; returns the guard (on unshare) and
 /// svscan's pid as seen from here.
-fn start_pid1(sb: &Sandbox, args: &[&str]) -> (ProcessGuard, i32) {
+pub fn start_pid1(sb: &Sandbox, args: &[&str]) -> (ProcessGuard, i32) {
     assert!(is_root(), "PID-1 tests need root (CI runs them as root)");
     let sup = supervise_dir(sb, &supervise_exe());
     let mut cmd = svscan_cmd(sb, Path::new("/usr/bin/unshare"), &sup, &[], "err");

@@ -198,7 +198,8 @@ fn chdir_failure_matches_reference() {
 #[test]
 fn bad_options_are_usage_errors() {
     let sb = Sandbox::new();
-    let usage = "svscan: usage: svscan [-1] [-g seconds] [dir]\n";
+    let usage =
+        "svscan: usage: svscan [-1] [-g seconds] [-r service] [-t ms] [dir [-- prog ...]]\n";
     let out = sb.run("svscan", &["-z", "sv"]);
     assert_output(
         &out,
