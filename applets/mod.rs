@@ -10,23 +10,23 @@ use std::ffi::CStr;
 mod envdir;
 mod envuidgid;
 mod fghack;
-mod multilog;
+pub(crate) mod multilog;
 mod pgrphack;
 mod readproctitle;
-mod runline;
+pub(crate) mod runline;
 mod setlock;
 mod setuidgid;
 mod softlimit;
-mod supervise;
+pub(crate) mod supervise;
 mod svc;
 mod svok;
 mod svreload;
-mod svscan;
+pub(crate) mod svscan;
 mod svscanboot;
 mod svstat;
 mod svwait;
 mod tai64n;
-mod tai64nlocal;
+pub(crate) mod tai64nlocal;
 
 /// One program daemonbox can be.
 #[derive(Debug)]

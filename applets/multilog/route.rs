@@ -62,6 +62,8 @@ pub struct Router<'s> {
     in_line: bool,
     /// The undecided beginning of the line in hand (label included).
     head: Vec<u8>,
+    /// Bytes of `head` that are the label rather than input.
+    head_label: usize,
     /// The line in hand has been decided; `selected[i]` says where its remaining bytes go.
     decided: bool,
     selected: Vec<bool>,
@@ -74,6 +76,7 @@ impl<'s> Router<'s> {
             examines: script.examines_lines(),
             in_line: false,
             head: Vec::with_capacity(MATCH_MAX),
+            head_label: 0,
             decided: false,
             selected: vec![false; script.targets()],
         }
@@ -99,6 +102,16 @@ impl<'s> Router<'s> {
         self.in_line
     }
 
+    /// How many of the input bytes fed so far are held undecided (not yet in any output):
+    /// the end of the input up to the start of the line in hand.
+    pub fn held_input(&self) -> usize {
+        if self.decided {
+            0
+        } else {
+            self.head.len() - self.head_label
+        }
+    }
+
     /// Routes one chunk; `label` (`@…` and a space) starts every line that begins in it
     /// when the script timestamps.
     pub fn feed(&mut self, input: &[u8], label: &[u8], out: &mut Outputs) {
@@ -115,6 +128,7 @@ impl<'s> Router<'s> {
                 self.in_line = true;
                 if self.script.timestamp {
                     self.take(label, out);
+                    self.head_label = label.len();
                 }
             }
             match find_newline(rest) {
@@ -202,6 +216,7 @@ impl<'s> Router<'s> {
         self.send(&head, out);
         self.head = head;
         self.head.clear();
+        self.head_label = 0;
     }
 
     fn send(&self, bytes: &[u8], out: &mut Outputs) {

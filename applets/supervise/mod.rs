@@ -31,9 +31,9 @@
 mod children;
 mod control;
 mod hooks;
-mod policy;
+pub(crate) mod policy;
 mod restart;
-mod state;
+pub(crate) mod state;
 mod takeover;
 
 use crate::error::Error;
@@ -339,9 +339,10 @@ impl<'a> Supervisor<'a> {
             }
         }
         self.hooks.start_next(now);
-        let mut bytes = Vec::new();
-        self.control.read_pending(&mut bytes);
-        events.extend(bytes.into_iter().map(Event::Control));
+        // A batch at a time: a flood of bytes waits in the FIFO, not in memory.
+        let mut buf = [0u8; control::BATCH];
+        let bytes = self.control.read_batch(&mut buf);
+        events.extend(bytes.iter().copied().map(Event::Control));
         events
     }
 }

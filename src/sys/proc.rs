@@ -96,6 +96,11 @@ pub fn getpid() -> Pid {
     rustix::process::getpid().as_raw_nonzero().get()
 }
 
+/// geteuid(2).
+pub fn geteuid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
 /// setsid(2).
 pub fn setsid() -> Result<()> {
     rustix::process::setsid().map(drop)

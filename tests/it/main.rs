@@ -11,6 +11,7 @@ mod image;
 mod interop;
 mod layout;
 mod lifecycle;
+mod memory;
 mod multicall;
 mod multilog;
 mod multilog_forward;
