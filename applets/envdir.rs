@@ -4,6 +4,11 @@
 //! in `d` not starting with `.` edits the variable of that name (rules in `format::envfile`);
 //! then the program is run with the edited environment, looked up in the *original* PATH.
 //!
+//! Beyond 0.76: a file is read only up to its first newline, and a first line longer than
+//! the longest environment string a program can be given is not held whole (0.76 reads the
+//! whole file, so `/dev/zero` or a huge file exhausts its memory); such a value makes the
+//! run fail with "argument list too long", as 0.76's does when it has the memory.
+//!
 //! Exit codes: the program's; 111 for every failure, and also for a usage error (0.76 quirk).
 //! Quirk kept: an entry whose open fails with ENOENT (a dangling symlink, a vanished file)
 //! reuses the previous entry's buffer (see `envfile::stale_buffer`).
@@ -15,6 +20,8 @@ use std::ffi::CStr;
 
 const PROG: &str = "envdir";
 const USAGE: &str = "envdir dir child";
+/// Bytes read from a variable file at a time.
+const READ_CHUNK: usize = 4096;
 
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
@@ -52,12 +59,11 @@ fn read_edits(dir: &[u8]) -> Vec<Vec<u8>> {
     let mut edits = Vec::new();
     let mut previous: Option<Vec<u8>> = None;
     for name in names.iter().filter(|n| n.first() != Some(&b'.')) {
-        let content = match read_entry(name) {
-            Ok(Some(content)) => content,
-            Ok(None) => envfile::stale_buffer(previous.as_deref()),
+        previous = match read_value(name) {
+            Ok(Some(value)) => value,
+            Ok(None) => envfile::value(&envfile::stale_buffer(previous.as_deref())),
             Err(e) => exit::die_sys(PROG, &[b"unable to read ", dir, b"/", name], e, exit::TEMP),
         };
-        previous = envfile::value(&content);
         edits.push(envfile::edit(name, previous.as_deref()));
     }
     if let Err(e) = sys::dir::fchdir(&start) {
@@ -71,11 +77,23 @@ fn read_edits(dir: &[u8]) -> Vec<Vec<u8>> {
     edits
 }
 
-/// The whole content of `name`, or `None` when it does not exist.
-fn read_entry(name: &[u8]) -> sys::Result<Option<Vec<u8>>> {
-    match sys::fd::open_read(name) {
-        Ok(fd) => sys::fd::read_to_end(&fd).map(Some),
-        Err(sys::Errno::NOENT) => Ok(None),
-        Err(e) => Err(e),
+/// The value file `name` gives (`Some(None)`: remove the variable), or `None` when it does
+/// not exist. Reads up to the first newline only, holding no more of the line than a
+/// program could be given (see `envfile::ValueReader`).
+fn read_value(name: &[u8]) -> sys::Result<Option<Option<Vec<u8>>>> {
+    let fd = match sys::fd::open_read(name) {
+        Ok(fd) => fd,
+        Err(sys::Errno::NOENT) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut reader = envfile::ValueReader::new(sys::exec::string_max());
+    let mut chunk = [0u8; READ_CHUNK];
+    loop {
+        match sys::fd::read(&fd, &mut chunk)? {
+            0 => break,
+            n if reader.feed(&chunk[..n]) => break,
+            _ => {}
+        }
     }
+    Ok(Some(reader.finish()))
 }

@@ -20,10 +20,13 @@ use std::ffi::{CStr, CString};
 
 const PROG: &str = "runline";
 const USAGE: &str = "runline file [arg ...]";
+/// A command line file longer than this is refused ("file too big"): no program could be
+/// given that many words anyway, and `/dev/zero` must not be read forever.
+const RUN_FILE_MAX: usize = 1 << 20;
 
 /// Why a file is not one command line; each names the line it was found on.
 #[derive(Debug, PartialEq)]
-enum Error {
+pub(crate) enum Error {
     NoCommand,
     UnterminatedQuote(usize),
     TrailingBackslash(usize),
@@ -54,7 +57,7 @@ enum State {
 }
 
 /// Splits `text` into the words of its one command line (pure).
-fn words(text: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
+pub(crate) fn words(text: &[u8]) -> Result<Vec<Vec<u8>>, Error> {
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut word = Vec::new();
     let mut state = State::Blank;
@@ -133,7 +136,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     let Some(file) = args.get(1).map(|a| a.to_bytes()) else {
         exit::usage(PROG, USAGE, exit::USAGE)
     };
-    let text = match sys::fd::read_file(file) {
+    let text = match sys::fd::read_file_max(file, RUN_FILE_MAX) {
         Ok(text) => text,
         Err(e) => exit::die_sys(PROG, &[b"unable to read ", file], e, exit::TEMP),
     };

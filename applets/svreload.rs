@@ -140,7 +140,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     }
     let mut entries = sys::dir::names(scan_dir)
         .unwrap_or_else(|e| exit::die_sys(PROG, &[b"unable to read ", scan_dir], e, exit::TEMP));
-    entries.sort();
+    entries.sort_unstable();
     let mut out = crate::buffer::Buffer::new(sys::fd::stdout(), 4096);
     let (mut code, mut matched) = (exit::OK, 0);
     for entry in entries.iter().filter(|e| svdir::is_service_name(e)) {

@@ -41,7 +41,7 @@ const SIGNAL_BASE: u8 = 128;
 /// which of them have a `log`: sorted, dot names skipped, an empty match kept literally.
 fn svc_targets(dir: &[u8], names: &[Vec<u8>], has_log: impl Fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
     let mut visible: Vec<&Vec<u8>> = names.iter().filter(|n| svdir::is_service_name(n)).collect();
-    visible.sort();
+    visible.sort_unstable();
     let path = |name: &[u8], tail: &[u8]| [dir, b"/", name, tail].concat();
     let log = [b"/", svdir::LOG].concat();
     let mut all: Vec<Vec<u8>> = visible.iter().map(|n| path(n, b"")).collect();

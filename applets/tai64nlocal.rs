@@ -14,8 +14,10 @@
 //!
 //! The zone is read once at start; each stretch of time with one offset is remembered so
 //! that consecutive labels cost no zone lookup. A label's digits are held until the byte
-//! after them arrives (the line may have to be copied unchanged), so memory grows with the
-//! length of a digit run, never with the length of an ordinary line.
+//! after them arrives (the line may have to be copied unchanged), the last
+//! [`LABEL_DIGITS_MAX`] of them only, so memory never grows with the input: a longer run
+//! converts as the reference converts it (leading digits fall off), and one that names no
+//! time is copied with only its last [`LABEL_DIGITS_MAX`] digits.
 
 use crate::buffer;
 use crate::exit;
@@ -27,6 +29,9 @@ use std::ffi::CStr;
 
 /// Bytes asked for per read; the output for each chunk is written at once.
 const INPUT_CHUNK: usize = 64 * 1024;
+
+/// Digits of a label held (24 make a TAI64N label; earlier ones fall off the top anyway).
+const LABEL_DIGITS_MAX: usize = 4096;
 
 /// Where the filter stands between two bytes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -40,7 +45,7 @@ enum State {
 }
 
 /// The conversion state carried from one chunk of input to the next.
-struct Filter {
+pub(crate) struct Filter {
     zone: Zone,
     /// The zone for the first label only, where it differs (see `localtime::zone`).
     first_zone: Option<Zone>,
@@ -94,9 +99,12 @@ impl Filter {
                 out.put(&text[..len + nanos_len]);
             }
             None => {
+                // At most the last LABEL_DIGITS_MAX digits, however the run was read.
+                let over = (self.carried.len() + digits.len()).saturating_sub(LABEL_DIGITS_MAX);
+                let carried_over = over.min(self.carried.len());
                 out.push(b'@');
-                out.put(&self.carried);
-                out.put(digits);
+                out.put(&self.carried[carried_over..]);
+                out.put(&digits[over - carried_over..]);
             }
         }
         self.carried.clear();
@@ -104,7 +112,7 @@ impl Filter {
     }
 
     /// Converts one chunk of input.
-    fn feed(&mut self, mut rest: &[u8], out: &mut Stage) {
+    pub(crate) fn feed(&mut self, mut rest: &[u8], out: &mut Stage) {
         while let Some(&first) = rest.first() {
             match self.state {
                 State::LineStart if first == b'@' => {
@@ -128,6 +136,8 @@ impl Filter {
                     let (digits, tail) = rest.split_at(n);
                     if tail.is_empty() {
                         self.carried.extend_from_slice(digits);
+                        let over = self.carried.len().saturating_sub(LABEL_DIGITS_MAX);
+                        self.carried.drain(..over);
                     } else {
                         self.finish_label(digits, out);
                     }
@@ -139,7 +149,7 @@ impl Filter {
 }
 
 impl Filter {
-    fn new((zone, first_zone): (Zone, Option<Zone>)) -> Self {
+    pub(crate) fn new((zone, first_zone): (Zone, Option<Zone>)) -> Self {
         Filter {
             zone,
             first_zone,
@@ -200,5 +210,25 @@ mod tests {
     #[test]
     fn a_label_cut_by_the_end_of_input_prints_nothing() {
         assert_eq!(convert(&[b"x\n@400000006b03", b"ca5d13621ad4"]), b"x\n");
+    }
+
+    #[test]
+    fn long_digit_runs_are_held_only_in_part() {
+        let mut input = b"@".to_vec();
+        input.extend(std::iter::repeat_n(b'0', 3 * LABEL_DIGITS_MAX));
+        input.extend_from_slice(b"400000006b03ca5d13621ad4 x\n@");
+        input.extend(std::iter::repeat_n(b'f', 3 * LABEL_DIGITS_MAX));
+        input.extend_from_slice(b" y\n");
+        let mut want = b"2026-11-23 05:08:35.325196500 x\n@".to_vec();
+        want.extend(std::iter::repeat_n(b'f', LABEL_DIGITS_MAX));
+        want.extend_from_slice(b" y\n");
+        let mut filter = Filter::new((Zone::UTC, None));
+        let mut stage = Stage::new(16);
+        for piece in input.chunks(100) {
+            filter.feed(piece, &mut stage);
+            assert!(filter.carried.len() <= LABEL_DIGITS_MAX);
+        }
+        assert_eq!(stage.as_slice(), &want[..]);
+        assert_eq!(convert(&[&input]), want);
     }
 }

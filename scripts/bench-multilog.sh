@@ -7,6 +7,8 @@
 # with daemonbox's speed-up over each peer. Logs go to a tmpfs (BENCH_DIR, default under
 # /dev/shm) so that the figures measure the loggers rather than the disk.
 # Usage: scripts/bench-multilog.sh            (RUNS=N and LINES=N may be set)
+# BASELINE=/path/to/an/older/daemonbox adds that build to every case, with the ratio of the
+# two builds' times (to check that a change keeps multilog's speed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-5}
@@ -22,6 +24,12 @@ trap 'rm -rf "$work"' EXIT
 mkdir "$work/bin"
 ln -s "$bin" "$work/bin/multilog"
 ours="$work/bin/multilog"
+base=
+if [ -n "${BASELINE:-}" ]; then
+  mkdir "$work/base"
+  ln -s "$(realpath "$BASELINE")" "$work/base/multilog"
+  base="$work/base/multilog"
+fi
 
 input="$work/input"
 awk -v n="$lines" 'BEGIN {
@@ -70,9 +78,19 @@ export -f svlogd_with
 
 ratio() { awk -v a="${result[$1]}" -v b="${result[$2]}" 'BEGIN { printf "%.2f", b / a }'; }
 
+# against_baseline NAME ARGS...: with BASELINE, times it on the same case and prints the
+# baseline's time over this build's (above 1: this build is faster).
+against_baseline() {
+  local name=$1; shift
+  [ -n "$base" ] || return 0
+  bench "$name (baseline)" "$base" "$@"
+  echo "  this build vs baseline: $(ratio "$name" "$name (baseline)")x"
+}
+
 echo
 echo "== t s16777215 n5 ./dir (timestamps)"
 bench "daemonbox" "$ours" t s16777215 n5 ./dir
+against_baseline "daemonbox" t s16777215 n5 ./dir
 bench "debian multilog" /usr/bin/multilog t s16777215 n5 ./dir
 bench "s6-log" /usr/bin/s6-log t s16777215 n5 ./dir
 bench "svlogd -t" bash -c 'svlogd_with "s16777215\nn5\n" -t'
@@ -81,6 +99,7 @@ echo "  daemonbox speed-up: $(ratio daemonbox 'debian multilog')x debian, $(rati
 echo
 echo "== s16777215 n5 ./dir (no timestamps)"
 bench "daemonbox (no t)" "$ours" s16777215 n5 ./dir
+against_baseline "daemonbox (no t)" s16777215 n5 ./dir
 bench "debian multilog (no t)" /usr/bin/multilog s16777215 n5 ./dir
 bench "s6-log (no t)" /usr/bin/s6-log s16777215 n5 ./dir
 bench "svlogd" bash -c 'svlogd_with "s16777215\nn5\n"'
@@ -90,6 +109,7 @@ echo "  daemonbox speed-up: $(ratio 'daemonbox (no t)' 'debian multilog (no t)')
 echo
 echo "== '-*' '+* status: *' =status ./main (selection)"
 bench "daemonbox (select)" "$ours" '-*' '+* status: *' =status ./main
+against_baseline "daemonbox (select)" '-*' '+* status: *' =status ./main
 bench "debian multilog (select)" /usr/bin/multilog '-*' '+* status: *' =status ./main
 bench "s6-log (select)" /usr/bin/s6-log -- '-.*' '+.* status: .*' =status ./main
 bench "svlogd (select)" bash -c 'svlogd_with "-*\n+* status: *\n"'
@@ -98,6 +118,7 @@ echo "  daemonbox speed-up: $(ratio 'daemonbox (select)' 'debian multilog (selec
 echo
 echo "== t s100000 n5 ./dir (small rotations)"
 bench "daemonbox (s100000)" "$ours" t s100000 n5 ./dir
+against_baseline "daemonbox (s100000)" t s100000 n5 ./dir
 bench "debian multilog (s100000)" /usr/bin/multilog t s100000 n5 ./dir
 bench "s6-log (s100000)" /usr/bin/s6-log t s100000 n5 ./dir
 bench "svlogd (s100000)" bash -c 'svlogd_with "s100000\nn5\n" -t'

@@ -90,6 +90,24 @@ pub fn usage(prog: &str, text: &str, code: u8) -> ! {
     sys::proc::exit(code)
 }
 
+/// Bytes of the program name kept in the out-of-memory message.
+const NAME_MAX: usize = 64;
+/// What follows the name in the out-of-memory message.
+const NO_MEMORY: &[u8] = b": fatal: out of memory\n";
+
+/// `prog: fatal: out of memory`, then exit 111: daemontools' last words when an allocation
+/// fails, built on the stack (nothing can be allocated any more). The name is the one the
+/// program was invoked as.
+pub fn out_of_memory() -> ! {
+    let name = sys::args::program_name();
+    let name = &name[..name.len().min(NAME_MAX)];
+    let mut line = [0u8; NAME_MAX + NO_MEMORY.len()];
+    line[..name.len()].copy_from_slice(name);
+    line[name.len()..name.len() + NO_MEMORY.len()].copy_from_slice(NO_MEMORY);
+    let _ = sys::fd::write_all(sys::fd::stderr(), &line[..name.len() + NO_MEMORY.len()]);
+    sys::proc::exit(TEMP)
+}
+
 /// Runs `child` (argv; PATH searched in the original environment; `env` = `None` keeps the
 /// environment) and returns only to die with `prog: fatal: unable to run X: ERRTEXT`, 111.
 pub fn run_or_die(prog: &str, child: &[&CStr], env: Option<&[Vec<u8>]>) -> ! {

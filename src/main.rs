@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod account;
+mod alloc;
 mod buffer;
 mod error;
 mod errtext;
@@ -26,6 +27,16 @@ mod ucspi;
 
 #[path = "../applets/mod.rs"]
 mod applets;
+
+/// The fuzz targets' checks, so that `cargo test` replays every committed fuzz corpus.
+#[cfg(test)]
+#[path = "../fuzz/checks/mod.rs"]
+mod fuzz_checks;
+
+/// Every allocation: an allocation failure is daemontools' "out of memory" and exit 111.
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: alloc::Allocator = alloc::Allocator;
 
 /// The C entry point: turns argv into `&CStr`s and hands them to the dispatcher.
 ///

@@ -23,8 +23,9 @@ const ELLIPSIS: &[u8] = b"...\n";
 /// What one chunk of input produced.
 #[derive(Debug, Default)]
 pub struct Outputs {
-    /// Bytes for each directory; with a script that does not examine lines, only entry 0 is
-    /// filled and every directory gets it.
+    /// Bytes for each directory, then for each forward; with a script that does not
+    /// examine lines (and so has no forward), only entry 0 is filled and every directory
+    /// gets it.
     pub dirs: Vec<Pending>,
     /// Lines for stderr, one write each.
     pub stderr: Vec<Vec<u8>>,
@@ -61,6 +62,8 @@ pub struct Router<'s> {
     in_line: bool,
     /// The undecided beginning of the line in hand (label included).
     head: Vec<u8>,
+    /// Bytes of `head` that are the label rather than input.
+    head_label: usize,
     /// The line in hand has been decided; `selected[i]` says where its remaining bytes go.
     decided: bool,
     selected: Vec<bool>,
@@ -73,15 +76,16 @@ impl<'s> Router<'s> {
             examines: script.examines_lines(),
             in_line: false,
             head: Vec::with_capacity(MATCH_MAX),
+            head_label: 0,
             decided: false,
-            selected: vec![false; script.dirs.len()],
+            selected: vec![false; script.targets()],
         }
     }
 
     /// Empty outputs shaped for this script.
     pub fn outputs(&self) -> Outputs {
         let dirs = if self.examines {
-            self.script.dirs.len()
+            self.script.targets()
         } else {
             1
         };
@@ -96,6 +100,16 @@ impl<'s> Router<'s> {
     /// Is a line begun and not finished?
     pub fn in_line(&self) -> bool {
         self.in_line
+    }
+
+    /// How many of the input bytes fed so far are held undecided (not yet in any output):
+    /// the end of the input up to the start of the line in hand.
+    pub fn held_input(&self) -> usize {
+        if self.decided {
+            0
+        } else {
+            self.head.len() - self.head_label
+        }
     }
 
     /// Routes one chunk; `label` (`@…` and a space) starts every line that begins in it
@@ -114,6 +128,7 @@ impl<'s> Router<'s> {
                 self.in_line = true;
                 if self.script.timestamp {
                     self.take(label, out);
+                    self.head_label = label.len();
                 }
             }
             match find_newline(rest) {
@@ -201,6 +216,7 @@ impl<'s> Router<'s> {
         self.send(&head, out);
         self.head = head;
         self.head.clear();
+        self.head_label = 0;
     }
 
     fn send(&self, bytes: &[u8], out: &mut Outputs) {
@@ -228,6 +244,7 @@ fn walk(script: &Script<'_>, text: &[u8], selected: &mut [bool], out: &mut Outpu
                 record.extend_from_slice(text);
             }
             Action::Dir(i) => selected[i] = on,
+            Action::Forward(i) => selected[script.dirs.len() + i] = on,
             Action::Stderr | Action::Status(_) => {}
         }
     }

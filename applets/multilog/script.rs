@@ -2,7 +2,9 @@
 //!
 //! Every argument is one action, recognised by its first byte only (spec §4): `t` (first
 //! argument only), `+PAT`, `-PAT`, `e`, `=FILE`, `sSIZE`, `nNUM`, `!PROCESSOR`, and a log
-//! directory starting with `.` or `/`. Anything else, including an empty argument, is ignored.
+//! directory starting with `.` or `/`; beyond 0.76, `1PREFIX` forwards selected lines to
+//! stdout with PREFIX in front (0.76 ignores it). Anything else, including an empty
+//! argument, is ignored.
 //! `s`, `n` and `!` are positional: they set what the directories to their right get. Sizes
 //! and counts are read as leading digits that wrap on overflow, then clamped as 0.76 does.
 
@@ -32,6 +34,8 @@ pub enum Action<'a> {
     Status(usize),
     /// A log directory (number N) records whether the line is selected here.
     Dir(usize),
+    /// `1PREFIX`: forward number N takes the line if it is selected here.
+    Forward(usize),
 }
 
 /// A log directory and the settings in force where it appears.
@@ -56,6 +60,8 @@ pub struct Script<'a> {
     pub dirs: Vec<DirSpec<'a>>,
     /// The `=` files, in script order.
     pub status_files: Vec<&'a [u8]>,
+    /// The prefixes of the `1` forwards to stdout, in script order.
+    pub forwards: Vec<&'a [u8]>,
 }
 
 impl<'a> Script<'a> {
@@ -69,6 +75,7 @@ impl<'a> Script<'a> {
             actions: Vec::new(),
             dirs: Vec::new(),
             status_files: Vec::new(),
+            forwards: Vec::new(),
         };
         let (mut size, mut num, mut processor) = (DEFAULT_SIZE, DEFAULT_NUM, None);
         for arg in args {
@@ -86,6 +93,10 @@ impl<'a> Script<'a> {
                         .push(Action::Status(script.status_files.len()));
                     script.status_files.push(rest);
                 }
+                b'1' => {
+                    script.actions.push(Action::Forward(script.forwards.len()));
+                    script.forwards.push(rest);
+                }
                 b's' => size = leading_number(rest).clamp(MIN_SIZE, MAX_SIZE),
                 b'n' => num = leading_number(rest).max(MIN_NUM),
                 b'!' => processor = Some(&arg[1..]),
@@ -102,6 +113,11 @@ impl<'a> Script<'a> {
             }
         }
         script
+    }
+
+    /// How many places take selected lines: the directories, then the forwards.
+    pub fn targets(&self) -> usize {
+        self.dirs.len() + self.forwards.len()
     }
 
     /// Does any line depend on its content (patterns) or go anywhere but the directories?

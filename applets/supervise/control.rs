@@ -1,15 +1,18 @@
-//! supervise's control FIFO: creating and opening `supervise/control`, and handing every
-//! pending command byte to the event loop in arrival order.
+//! supervise's control FIFO: creating and opening `supervise/control`, and handing the
+//! pending command bytes to the event loop in arrival order, a bounded batch at a time.
 //!
 //! supervise holds both ends so the read end never sees end-of-file and bytes sent before
 //! the loop starts simply queue up. It must not interpret the bytes: that is `state.rs`.
+//! A flood of bytes costs no memory: at most [`BATCH`] are taken per turn of the event loop,
+//! the rest wait in the FIFO (whose writers block when it is full), as in 0.76, which reads
+//! one byte per turn.
 
 use crate::error::Error;
 use crate::svdir::CONTROL;
 use crate::sys::{self, BorrowedFd, OwnedFd};
 
-/// Bytes read from the FIFO per read(2); a burst longer than this takes several reads.
-const CHUNK: usize = 64;
+/// Bytes taken from the FIFO per turn of the event loop; a longer burst takes several.
+pub const BATCH: usize = 64;
 
 /// Both ends of `supervise/control`.
 pub struct Control {
@@ -47,13 +50,11 @@ impl Control {
         self.read.as_fd()
     }
 
-    /// Appends every byte available now to `out`, in arrival order.
-    pub fn read_pending(&self, out: &mut Vec<u8>) {
-        let mut buf = [0u8; CHUNK];
-        // Stops at EAGAIN (empty); any other error cannot happen on a FIFO we hold open,
-        // and must never make the loop spin.
-        while let Ok(n @ 1..) = sys::fd::read(&self.read, &mut buf) {
-            out.extend_from_slice(&buf[..n]);
-        }
+    /// Up to [`BATCH`] of the bytes waiting, in arrival order (none when the FIFO is
+    /// empty; any other error cannot happen on a FIFO held open, and must never make the
+    /// loop spin).
+    pub fn read_batch<'b>(&self, buf: &'b mut [u8; BATCH]) -> &'b [u8] {
+        let n = sys::fd::read(&self.read, buf).unwrap_or(0);
+        &buf[..n]
     }
 }

@@ -10,8 +10,8 @@ use super::state::HookEvent;
 use crate::format::lifecycle::Exit;
 use crate::hooks::runner::{Job, Runner};
 use crate::hooks::{self, environment, var};
+use crate::sys;
 use crate::sys::proc::{Pid, WaitStatus};
-use crate::sys::{self, BorrowedFd};
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -87,24 +87,15 @@ impl ServiceHooks {
         !self.runner.busy() && self.queue.is_empty()
     }
 
-    /// The running hook's output, to poll.
-    pub fn fd(&self) -> Option<BorrowedFd<'_>> {
-        self.runner.fd()
+    /// The running hook, for the event loop: its output to poll and forward, its deadline
+    /// to wait for and enforce.
+    pub fn runner(&self) -> &Runner {
+        &self.runner
     }
 
-    /// When the running hook's time is up.
-    pub fn deadline(&self) -> Option<Duration> {
-        self.runner.deadline()
-    }
-
-    /// Forwards the running hook's output.
-    pub fn read_output(&mut self) {
-        self.runner.read_output();
-    }
-
-    /// TERM or KILL a hook over its time.
-    pub fn tick(&mut self, now: Duration) {
-        self.runner.tick(now);
+    /// The running hook, to forward its output or TERM/KILL it when over its time.
+    pub fn runner_mut(&mut self) -> &mut Runner {
+        &mut self.runner
     }
 
     /// Was `pid` the running hook? Then it is done.

@@ -31,9 +31,9 @@
 mod children;
 mod control;
 mod hooks;
-mod policy;
+pub(crate) mod policy;
 mod restart;
-mod state;
+pub(crate) mod state;
 mod takeover;
 
 use crate::error::Error;
@@ -285,7 +285,7 @@ impl<'a> Supervisor<'a> {
     /// adopted service's end, reaped children, control bytes. SIGCHLD is unblocked only
     /// here, so its handler never interrupts other work.
     fn wait(&mut self) -> Vec<Event> {
-        let deadline = [self.state.deadline(), self.hooks.deadline()]
+        let deadline = [self.state.deadline(), self.hooks.runner().deadline()]
             .into_iter()
             .flatten()
             .min();
@@ -298,7 +298,7 @@ impl<'a> Supervisor<'a> {
         let optional = [
             self.readiness.as_ref().map(Readiness::fd),
             self.adopted.as_ref().map(|service| service.fd.as_fd()),
-            self.hooks.fd(),
+            self.hooks.runner().fd(),
         ];
         let mut fds = vec![
             PollFd::new(&selfpipe, PollFlags::IN),
@@ -329,19 +329,20 @@ impl<'a> Supervisor<'a> {
             events.push(Event::Reaped(service.pid, None));
         }
         if hook_spoke {
-            self.hooks.read_output();
+            self.hooks.runner_mut().read_output();
         }
         let now = sys::clock::monotonic();
-        self.hooks.tick(now);
+        self.hooks.runner_mut().tick(now);
         while let Ok(Some((pid, status))) = sys::proc::wait_nohang() {
             if !self.hooks.reaped(pid, status) {
                 events.push(Event::Reaped(pid, Some(status)));
             }
         }
         self.hooks.start_next(now);
-        let mut bytes = Vec::new();
-        self.control.read_pending(&mut bytes);
-        events.extend(bytes.into_iter().map(Event::Control));
+        // A batch at a time: a flood of bytes waits in the FIFO, not in memory.
+        let mut buf = [0u8; control::BATCH];
+        let bytes = self.control.read_batch(&mut buf);
+        events.extend(bytes.iter().copied().map(Event::Control));
         events
     }
 }

@@ -13,8 +13,8 @@ use super::table::Key;
 use crate::hooks::batch::{Batch, Cause, Hooks, Next};
 use crate::hooks::runner::Runner;
 use crate::hooks::{self, HookDir};
+use crate::sys;
 use crate::sys::proc::{Pid, WaitStatus};
-use crate::sys::{self, BorrowedFd};
 use std::collections::VecDeque;
 use std::time::Duration;
 
@@ -89,7 +89,7 @@ impl Batches {
         let mut names: Vec<Vec<u8>> = held.iter().map(|(_, n)| n.clone()).collect();
         names.extend(removed);
         // Byte order, as for the hooks themselves, whatever order the directory lists.
-        names.sort();
+        names.sort_unstable();
         if names.is_empty() {
             return;
         }
@@ -119,7 +119,7 @@ impl Batches {
             && !services.is_empty()
         {
             let mut services = services;
-            services.sort();
+            services.sort_unstable();
             let batch = Batch::new(Cause::Shutdown, services, &self.scan_dir, hooks);
             self.queue.push_back(Pending {
                 batch,
@@ -133,24 +133,15 @@ impl Batches {
         self.runner.pid()
     }
 
-    /// The running hook's output, to poll.
-    pub fn fd(&self) -> Option<BorrowedFd<'_>> {
-        self.runner.fd()
+    /// The running hook, for the event loop: its output to poll and forward, its deadline
+    /// to wait for and enforce.
+    pub fn runner(&self) -> &Runner {
+        &self.runner
     }
 
-    /// When the running hook's time is up.
-    pub fn deadline(&self) -> Option<Duration> {
-        self.runner.deadline()
-    }
-
-    /// Forwards the running hook's output.
-    pub fn read_output(&mut self) {
-        self.runner.read_output();
-    }
-
-    /// TERM or KILL a hook over its time.
-    pub fn tick(&mut self, now: Duration) {
-        self.runner.tick(now);
+    /// The running hook, to forward its output or TERM/KILL it when over its time.
+    pub fn runner_mut(&mut self) -> &mut Runner {
+        &mut self.runner
     }
 
     /// KILL at once (the grace period is over).

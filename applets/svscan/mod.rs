@@ -34,7 +34,7 @@ mod main_program;
 mod run;
 mod scan;
 mod shutdown;
-mod table;
+pub(crate) mod table;
 
 use crate::exit;
 use crate::getopt::{self, Getopt};

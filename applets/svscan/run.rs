@@ -103,7 +103,7 @@ impl Svscan {
                 }
             };
             let deadlines = [
-                self.batches.deadline(),
+                self.batches.runner().deadline(),
                 self.main_program.as_ref().and_then(MainProgram::deadline),
             ];
             let now = sys::clock::monotonic();
@@ -118,7 +118,7 @@ impl Svscan {
     /// Starts the main program once the boot batch is done and what it needs is ready;
     /// stops everything if that does not happen in time.
     fn start_main_program(&mut self, now: Duration) {
-        if !self.booted || !self.batches.idle() {
+        if !self.batches.idle() {
             return;
         }
         let Some(main) = &mut self.main_program else {
@@ -147,6 +147,10 @@ impl Svscan {
     fn full_scan(&mut self, now: Duration) {
         let periodic = now >= self.next_periodic;
         let hooks = batches::find_hooks();
+        if !self.booted && hooks.is_none() {
+            // A main program that waits for nothing starts at once, alongside the services.
+            self.start_main_program(now);
+        }
         let changes = self.scan.scan(periodic, now, hooks.is_some());
         if let Some(hooks) = hooks {
             let cause = if self.booted {
@@ -198,7 +202,7 @@ impl Svscan {
         let signals = self.selfpipe.fd();
         let optional = [
             self.watch.as_ref().map(DirWatch::fd),
-            self.batches.fd(),
+            self.batches.runner().fd(),
             self.main_program.as_ref().and_then(MainProgram::fd),
         ];
         let mut fds = vec![poll::PollFd::new(&signals, poll::PollFlags::IN)];
@@ -220,9 +224,9 @@ impl Svscan {
         }
         let now = sys::clock::monotonic();
         if hook_spoke {
-            self.batches.read_output();
+            self.batches.runner_mut().read_output();
         }
-        self.batches.tick(now);
+        self.batches.runner_mut().tick(now);
         for sig in self.selfpipe.drain() {
             match sig {
                 signal::SIGHUP | signal::SIGALRM => self.next_periodic = now,

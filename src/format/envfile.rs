@@ -2,26 +2,93 @@
 //!
 //! Pure: bytes in, bytes out. A file's content becomes a value by keeping what precedes the
 //! first newline, stripping trailing blanks and tabs (nothing else) and turning NUL bytes into
-//! newlines; an empty file means "remove". An edit is `NAME` (remove) or `NAME=VALUE`, split at
+//! newlines; an empty file means "remove". [`ValueReader`] applies the rule to a file read in
+//! pieces and holds only what a program could be given. An edit is `NAME` (remove) or `NAME=VALUE`, split at
 //! its first `=`, and is applied the way 0.76 does it: the first entry with that name is
 //! replaced by the last entry of the array, then the edit is appended if it carries a value.
 
-/// The value a non-empty file content gives, or `None` for an empty file (remove the name).
-pub fn value(content: &[u8]) -> Option<Vec<u8>> {
-    if content.is_empty() {
-        return None;
+/// Is `b` one of the blanks stripped from the end of a value?
+fn blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Reads a variable file's value piece by piece, up to its first newline and holding at
+/// most `limit + 1` bytes: a value longer than `limit` is kept as its first `limit + 1`
+/// bytes, which is all a caller needs to know that it is too long (envdir's limit is the
+/// longest environment string a program can be given, so the run then fails as it would
+/// with the whole value). A first line that never ends, such as `/dev/zero`'s, is read
+/// only until its length is known to pass the limit.
+pub struct ValueReader {
+    kept: Vec<u8>,
+    limit: usize,
+    /// Any byte was read (an empty file removes the variable).
+    any: bool,
+    /// Longer than `limit`: `kept` is a prefix of the value.
+    too_long: bool,
+    /// The first newline was seen or the value is too long: nothing more is needed.
+    done: bool,
+}
+
+impl ValueReader {
+    pub fn new(limit: usize) -> Self {
+        ValueReader {
+            kept: Vec::new(),
+            limit,
+            any: false,
+            too_long: false,
+            done: false,
+        }
     }
-    let line = content.split(|&b| b == b'\n').next().unwrap_or_default();
-    let kept = line
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(0, |last| last + 1);
-    Some(
-        line[..kept]
-            .iter()
-            .map(|&b| if b == 0 { b'\n' } else { b })
-            .collect(),
-    )
+
+    /// Takes the next bytes of the file; true once the value is settled.
+    pub fn feed(&mut self, bytes: &[u8]) -> bool {
+        if self.done || bytes.is_empty() {
+            return self.done;
+        }
+        self.any = true;
+        let line_end = bytes.iter().position(|&b| b == b'\n');
+        let line = &bytes[..line_end.unwrap_or(bytes.len())];
+        let room = (self.limit.saturating_add(1)).saturating_sub(self.kept.len());
+        let (now, later) = line.split_at(line.len().min(room));
+        self.kept.extend_from_slice(now);
+        // Past the limit only blanks may follow, or the value is longer than the limit.
+        if self.kept.len() > self.limit
+            && (!self.kept.last().copied().is_some_and(blank) || later.iter().any(|&b| !blank(b)))
+        {
+            self.too_long = true;
+        }
+        self.done = self.too_long || line_end.is_some();
+        self.done
+    }
+
+    /// The value read, or `None` for an empty file (remove the variable): what precedes the
+    /// first newline, less trailing blanks and tabs, with NUL bytes turned into newlines.
+    pub fn finish(mut self) -> Option<Vec<u8>> {
+        if !self.any {
+            return None;
+        }
+        if !self.too_long {
+            let kept = self
+                .kept
+                .iter()
+                .rposition(|&b| !blank(b))
+                .map_or(0, |last| last + 1);
+            self.kept.truncate(kept);
+        }
+        for b in &mut self.kept {
+            if *b == 0 {
+                *b = b'\n';
+            }
+        }
+        Some(self.kept)
+    }
+}
+
+/// The value whole file contents give, or `None` for an empty file (remove the name).
+pub fn value(content: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = ValueReader::new(usize::MAX);
+    reader.feed(content);
+    reader.finish()
 }
 
 /// The content envdir "reads" for an entry that cannot be opened because it does not exist:
@@ -85,6 +152,35 @@ mod tests {
         ];
         for (content, expected) in cases {
             assert_eq!(v(content).as_deref(), *expected, "content {content:?}");
+        }
+    }
+
+    #[test]
+    fn values_past_the_limit_stay_longer_than_the_limit() {
+        let read = |content: &[u8], limit: usize, step: usize| {
+            let mut reader = ValueReader::new(limit);
+            for piece in content.chunks(step) {
+                if reader.feed(piece) {
+                    break;
+                }
+            }
+            reader.finish()
+        };
+        let cases: &[(&[u8], Option<&[u8]>)] = &[
+            (b"abcd", Some(b"abcd")),
+            (b"abcde", Some(b"abcde")),
+            (b"abcdef\n", Some(b"abcde")),
+            (b"abcd      \t\n", Some(b"abcd")),
+            (b"abc     x", Some(b"abc  ")),
+            (b"abcd  \nmore", Some(b"abcd")),
+            (b"\0\0\0\0\0\0\0\0", Some(b"\n\n\n\n\n")),
+            (b"", None),
+        ];
+        for (content, expected) in cases {
+            for step in 1..=content.len().max(1) {
+                let got = read(content, 4, step);
+                assert_eq!(got.as_deref(), *expected, "{content:?} in pieces of {step}");
+            }
         }
     }
 

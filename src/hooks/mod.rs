@@ -80,7 +80,7 @@ pub fn list(path: &[u8]) -> Result<Option<HookDir>, Error> {
             sys::dir::stat(&file).is_ok_and(|m| m.is_executable_file())
         })
         .collect();
-    hooks.sort();
+    hooks.sort_unstable();
     let timeout = match svdir::ServiceDir::at(path).read_setting(TIMEOUT_FILE) {
         Ok(None) => DEFAULT_TIMEOUT,
         Ok(Some(text)) => parse_timeout(&text).unwrap_or(DEFAULT_TIMEOUT),

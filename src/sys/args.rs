@@ -34,3 +34,22 @@ pub unsafe fn overwrite_in_place(arg: &CStr, bytes: &[u8]) {
         unsafe { dst.add(i).write_volatile(b) };
     }
 }
+
+unsafe extern "C" {
+    /// The basename of argv[0], set by the C library at start-up (glibc and musl).
+    static program_invocation_short_name: *const c_char;
+}
+
+/// The program's name as invoked (basename of argv[0]), read without allocating: for the
+/// last message of a process that has run out of memory.
+pub fn program_name() -> &'static [u8] {
+    // SAFETY: the C library sets the pointer before main to a string inside argv[0] (or
+    // leaves it null), and nothing changes it afterwards.
+    unsafe {
+        let name = program_invocation_short_name;
+        if name.is_null() {
+            return b"daemonbox";
+        }
+        CStr::from_ptr(name).to_bytes()
+    }
+}

@@ -13,12 +13,19 @@ pub struct Meta {
     pub mode: u32,
     pub nlink: u64,
     pub size: u64,
+    /// The owner's user id.
+    pub uid: u32,
 }
 
 impl Meta {
     /// Is it a directory?
     pub fn is_dir(&self) -> bool {
         self.mode & 0o170000 == 0o040000
+    }
+
+    /// Is it a regular file?
+    pub fn is_file(&self) -> bool {
+        self.mode & 0o170000 == 0o100000
     }
 
     /// Is it a symbolic link (as `lstat` reports it)?
@@ -43,6 +50,7 @@ impl Meta {
             mode: st.st_mode,
             nlink: st.st_nlink,
             size: st.st_size as u64,
+            uid: st.st_uid,
         }
     }
 }
@@ -69,6 +77,20 @@ pub fn open_cwd() -> Result<OwnedFd> {
         OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
         Mode::empty(),
     )
+}
+
+/// open(path, O_RDONLY|O_DIRECTORY): a directory to look into with `fd::open_read_at`.
+pub fn open_dir(path: &[u8]) -> Result<OwnedFd> {
+    rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// fstat(2).
+pub fn fstat(fd: impl AsFd) -> Result<Meta> {
+    rustix::fs::fstat(fd).map(Meta::from)
 }
 
 /// stat(2) (follows symbolic links).

@@ -13,6 +13,18 @@ use std::ffi::{CStr, CString};
 /// PATH used when the variable is unset.
 pub const DEFAULT_PATH: &[u8] = b"/bin:/usr/bin";
 
+/// Pages in the longest argument or environment string execve accepts (Linux's
+/// MAX_ARG_STRLEN, terminating NUL included).
+const STRING_MAX_PAGES: usize = 32;
+
+/// The longest argument or environment string execve accepts, in bytes: a longer one makes
+/// it fail with E2BIG.
+pub fn string_max() -> usize {
+    // SAFETY: sysconf has no memory preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    STRING_MAX_PAGES * usize::try_from(page).unwrap_or(4096)
+}
+
 /// The file names to try for `prog` under `path` (the value of PATH, if set).
 pub fn candidates(prog: &[u8], path: Option<&[u8]>) -> Vec<Vec<u8>> {
     if prog.contains(&b'/') {

@@ -50,6 +50,17 @@ pub fn open_read(path: &[u8]) -> Result<OwnedFd> {
     open(path, OFlags::RDONLY, 0)
 }
 
+/// openat(dir, name, O_RDONLY|O_NOFOLLOW|O_NONBLOCK): a file inside an open directory,
+/// never through a symbolic link.
+pub fn open_read_at(dir: impl AsFd, name: &[u8]) -> Result<OwnedFd> {
+    rustix::fs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
 /// open(O_WRONLY|O_NONBLOCK): FIFOs (fails with ENXIO when nobody reads) and existing files.
 pub fn open_write(path: &[u8]) -> Result<OwnedFd> {
     open(path, OFlags::WRONLY, 0)
@@ -110,6 +121,23 @@ pub fn read_file(path: &[u8]) -> Result<Vec<u8>> {
     let fd = open_read(path)?;
     set_nonblock(&fd, false)?;
     read_to_end(&fd)
+}
+
+/// Reads the whole file at `path` unless it is longer than `max` bytes (EFBIG then, after
+/// reading `max + 1`): for files that must be held whole but never grow without bound
+/// (`/dev/zero`, a huge file).
+pub fn read_file_max(path: &[u8], max: usize) -> Result<Vec<u8>> {
+    let file = open_read(path)?;
+    set_nonblock(&file, false)?;
+    let mut data = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match read(&file, &mut chunk)? {
+            0 => return Ok(data),
+            n if data.len() + n > max => return Err(Errno::FBIG),
+            n => data.extend_from_slice(&chunk[..n]),
+        }
+    }
 }
 
 /// read(2) until end of file, in reads as large as the file (fstat(2) gives the size of

@@ -7,7 +7,7 @@
 //! borrows the transitions of the `posixrules` zone, moved to its own offsets. The zone is read once; callers keep it. A file over
 //! 1 MiB is not read to its end (nor taken for a zone).
 
-use super::{Result, env, fd};
+use super::{env, fd};
 use crate::format::tzif::{Tzif, Zone};
 use crate::format::tzrule::Rules;
 
@@ -26,24 +26,6 @@ const DEFAULT_TZDIR: &[u8] = b"/usr/share/zoneinfo";
 /// No zone file comes near this size (the largest have a few thousand transitions); a
 /// longer file, or an endless one such as `TZ=/dev/zero`, is not a zone.
 const ZONE_FILE_MAX: usize = 1 << 20;
-
-/// open, then read(2) until end of file, giving up past `ZONE_FILE_MAX` bytes.
-fn read_zone_file(path: &[u8]) -> Result<Vec<u8>> {
-    let file = fd::open_read(path)?;
-    fd::set_nonblock(&file, false)?;
-    let mut data = vec![0; ZONE_FILE_MAX + 1];
-    let mut len = 0;
-    while len < data.len() {
-        match fd::read(&file, &mut data[len..])? {
-            0 => {
-                data.truncate(len);
-                return Ok(data);
-            }
-            n => len += n,
-        }
-    }
-    Err(super::Errno::FBIG)
-}
 
 /// Reads the local time zone (getenv TZ and TZDIR, then open and read the TZif files).
 ///
@@ -86,5 +68,5 @@ fn read_zone(name: &[u8]) -> Option<Tzif> {
         path.extend_from_slice(name);
         path
     };
-    Tzif::parse(&read_zone_file(&path).ok()?)
+    Tzif::parse(&fd::read_file_max(&path, ZONE_FILE_MAX).ok()?)
 }

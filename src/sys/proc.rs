@@ -96,6 +96,11 @@ pub fn getpid() -> Pid {
     rustix::process::getpid().as_raw_nonzero().get()
 }
 
+/// geteuid(2).
+pub fn geteuid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
 /// setsid(2).
 pub fn setsid() -> Result<()> {
     rustix::process::setsid().map(drop)
@@ -202,12 +207,14 @@ fn parse_start_time(stat: &[u8], boot: &[u8], ticks_per_sec: i64) -> Option<f64>
     // Field 2 (the command name) may contain spaces and ')': count from the last ')'.
     const START_FIELD_AFTER_NAME: usize = 22 - 3;
     let after_name = &stat[stat.iter().rposition(|&b| b == b')')? + 1..];
+    // Whole numbers only: parsing them as integers keeps the float parser out of the binary.
     let field = |text: &[u8], n: usize| -> Option<f64> {
         let word = text
             .split(|b| b.is_ascii_whitespace())
             .filter(|w| !w.is_empty())
             .nth(n)?;
-        std::str::from_utf8(word).ok()?.parse().ok()
+        let whole: u64 = std::str::from_utf8(word).ok()?.parse().ok()?;
+        Some(whole as f64)
     };
     let ticks = field(after_name, START_FIELD_AFTER_NAME)?;
     let btime = boot

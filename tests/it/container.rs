@@ -284,24 +284,11 @@ fn a_read_only_tree_keeps_its_state_under_daemonbox_state() {
     let tree = sb.join("sv");
     let prog = "svstat sv/web sv/linked > status; /usr/bin/svstat sv/linked > debian; \
          touch sv/web/written 2>/dev/null && exit 9; exit 0";
-    let script = format!(
-        "mount --bind {t} {t} && mount -o remount,bind,ro {t} && \
-         exec svscan -r web,linked sv -- sh -c '{prog}'",
-        t = tree.display()
-    );
-    let mut cmd = sb.command("unshare");
-    cmd.args([
-        "--mount",
-        "--pid",
-        "--fork",
-        "--mount-proc",
-        "sh",
-        "-c",
-        &script,
-    ])
-    .env("DAEMONBOX_STATE", state.join("tree"))
-    .stdout(Stdio::null());
-    let out = cmd.output().unwrap();
+    let out = read_only_tree(&sb, &format!("svscan -r web,linked sv -- sh -c '{prog}'"))
+        .env("DAEMONBOX_STATE", state.join("tree"))
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", show(&out.stderr));
     let status = normalise_seconds(read(&sb, "status").as_bytes());
     assert!(
@@ -322,26 +309,24 @@ fn a_read_only_tree_keeps_its_state_under_daemonbox_state() {
     );
 }
 
+/// `exec COMMAND` as PID 1 of new pid and mount namespaces in which the sandbox's `sv`
+/// tree is mounted read-only.
+fn read_only_tree(sb: &Sandbox, command: &str) -> std::process::Command {
+    let script = format!(
+        "mount --bind {t} {t} && mount -o remount,bind,ro {t} && exec {command}",
+        t = sb.join("sv").display()
+    );
+    let mut cmd = sb.command("unshare");
+    cmd.args(["--mount", "--pid", "--fork", "--mount-proc", "sh", "-c"])
+        .arg(script);
+    cmd
+}
+
 #[test]
 fn a_read_only_tree_without_a_state_root_says_why() {
     let sb = Sandbox::new();
     service(&sb, "sv/web", "exec sleep 1000");
-    let tree = sb.join("sv");
-    let script = format!(
-        "mount --bind {t} {t} && mount -o remount,bind,ro {t} && exec svscan sv -- sleep 1",
-        t = tree.display()
-    );
-    let out = sb
-        .command("unshare")
-        .args([
-            "--mount",
-            "--pid",
-            "--fork",
-            "--mount-proc",
-            "sh",
-            "-c",
-            &script,
-        ])
+    let out = read_only_tree(&sb, "svscan sv -- sleep 1")
         .stdout(Stdio::null())
         .output()
         .unwrap();
@@ -354,4 +339,27 @@ fn a_read_only_tree_without_a_state_root_says_why() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn a_logged_services_lines_reach_the_containers_output_with_its_name() {
+    let sb = Sandbox::new();
+    service(&sb, "sv/web", "echo hello; echo world; exec sleep 1000");
+    service(&sb, "sv/web/log", "exec multilog ./main 1web:\\ ");
+    service(&sb, "sv/plain", "echo unlogged; exec sleep 1000");
+    let prog = "until grep -q world sv/web/log/main/current 2>/dev/null; do sleep 0.05; done";
+    let stdout = fs::File::create(sb.join("stdout")).unwrap();
+    let out = sb
+        .command("unshare")
+        .args(["--pid", "--fork", "--mount-proc"])
+        .arg(sb.bin("svscan"))
+        .args(["sv", "--", "sh", "-c", prog])
+        .stdout(stdout)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out.stderr));
+    let mut lines: Vec<String> = read(&sb, "stdout").lines().map(str::to_owned).collect();
+    lines.sort();
+    assert_eq!(lines, ["unlogged", "web: hello", "web: world"]);
+    assert_eq!(read(&sb, "sv/web/log/main/current"), "hello\nworld\n");
 }

@@ -1,8 +1,8 @@
 //! Integration tests for multilog: the script language, the log directory, rotation, the
 //! processor, signals, start-up failures, and differential runs against /usr/bin/multilog.
 //! The log directory (rotation, trimming, processor, locking, recovery, interop) is tested
-//! in `multilog_logdir.rs`, faults (SIGKILL storms, a full file system) in
-//! `multilog_faults.rs`.
+//! in `multilog_logdir.rs`, faults (a full file system, signal storms) in
+//! `multilog_faults.rs`, SIGKILL storms with line accounting in `multilog_storm.rs`.
 
 use crate::common::*;
 use std::io::{Read, Write};
@@ -15,6 +15,8 @@ use std::time::Duration;
 mod faults;
 #[path = "multilog_logdir.rs"]
 mod logdir;
+#[path = "multilog_storm.rs"]
+mod storm;
 
 /// How long a test waits for something that normally takes milliseconds.
 pub const PATIENCE: Duration = Duration::from_secs(10);

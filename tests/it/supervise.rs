@@ -2,6 +2,9 @@
 //! the reference), the restart policy, control bytes, never-deaf timing and take-over.
 
 use crate::common::*;
+
+#[path = "supervise_takeover.rs"]
+mod takeover;
 use std::fs::{self, File, OpenOptions};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::process::Command;

@@ -12,6 +12,8 @@ fn logging_service(sb: &Sandbox, name: &str) -> ProcessGuard {
     );
     service(sb, &format!("sv/{name}"), &run);
     let guard = spawn_supervise(sb, "supervise", &format!("sv/{name}"));
+    // The run script can get this far before supervise has recorded its pid.
+    wait_up(sb, &format!("sv/{name}"));
     wait_for(SOON, "traps set", || {
         sb.join(format!("ready-{name}")).exists()
     });

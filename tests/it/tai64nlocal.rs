@@ -419,8 +419,9 @@ fn extra_leading_digits_fall_off_like_the_reference() {
     input.extend(std::iter::repeat_n(b'f', 100_000));
     input.extend_from_slice(b" kept\n");
     let ours = convert(&sb, "ours", Some("UTC"), &input);
+    // A run that names no time (the reference crashes) keeps its last 4096 digits only.
     let mut want = b"2026-11-23 05:08:35.325196500 long\n@".to_vec();
-    want.extend(std::iter::repeat_n(b'f', 100_000));
+    want.extend(std::iter::repeat_n(b'f', 4096));
     want.extend_from_slice(b" kept\n");
     assert_output(&ours, 0, &want, b"");
     let first_line = input.split_inclusive(|&b| b == b'\n').next().unwrap();
