@@ -17,15 +17,18 @@ mod src {
     pub mod format;
     pub mod getopt;
     pub mod hooks;
+    pub mod ident;
     pub mod multicall;
     pub mod path;
+    pub mod resolver;
     pub mod svdir;
     pub mod svwatch;
     pub mod sys;
+    pub mod ucspi;
 }
 use src::{
-    account, alloc, buffer, error, errtext, exit, format, getopt, hooks, multicall, path,
-    svdir, svwatch, sys,
+    account, alloc, buffer, error, errtext, exit, format, getopt, hooks, ident, multicall,
+    path, resolver, svdir, svwatch, sys, ucspi,
 };
 
 #[path = "../../applets/mod.rs"]
