@@ -32,11 +32,11 @@ pub const CONTROL: &[u8] = b"supervise/control";
 pub const OK: &[u8] = b"supervise/ok";
 /// The status record.
 pub const STATUS: &[u8] = b"supervise/status";
-/// The next status record, renamed over [`STATUS`].
+/// The next status record, put in [`STATUS`]'s place (see [`ServiceDir::write_records`]).
 pub const STATUS_NEW: &[u8] = b"supervise/status.new";
 /// The lifecycle record (`format::lifecycle`), replaced just before the status record.
 pub const LIFECYCLE: &[u8] = b"supervise/lifecycle";
-/// The next lifecycle record, renamed over [`LIFECYCLE`].
+/// The next lifecycle record, put in [`LIFECYCLE`]'s place.
 pub const LIFECYCLE_NEW: &[u8] = b"supervise/lifecycle.new";
 /// If it exists when supervise starts, the service is not started.
 pub const DOWN: &[u8] = b"down";
@@ -80,6 +80,23 @@ pub struct Records {
 /// Is `name`, an entry of a scan directory, a candidate service (dot names never are)?
 pub fn is_service_name(name: &[u8]) -> bool {
     name.first().is_some_and(|&b| b != b'.')
+}
+
+/// Puts the freshly written file `new` in the place of the record `target` by swapping
+/// their names, so that the old record becomes the next `.new` file: a change of state then
+/// frees no inode and allocates none (on ext4, a burst of freed inodes makes each new one
+/// slow to find, which a boot of thousands of services pays for; 0.76 frees one per
+/// change). The first record, or a file system that cannot swap, is renamed as in 0.76; a
+/// directory in the record's place stays there with rename(2)'s error, as in 0.76.
+fn put_in_place(new: &[u8], target: &[u8]) -> Result<(), Errno> {
+    match sys::dir::exchange(new, target) {
+        Ok(()) if sys::dir::lstat(new).is_ok_and(|m| m.is_dir()) => {
+            let _ = sys::dir::exchange(new, target);
+            Err(Errno::ISDIR)
+        }
+        Ok(()) => Ok(()),
+        Err(_) => sys::dir::rename(new, target),
+    }
 }
 
 /// One service directory, as the caller reaches it and as messages name it.
@@ -259,8 +276,9 @@ impl<'a> ServiceDir<'a> {
     }
 
     /// Replaces the lifecycle record, then the status record, each atomically (write the
-    /// `.new` file, rename it over the old one), in supervise's words on failure; a record
-    /// that fails stays as it was. Readers woken by the status rename find both current.
+    /// `.new` file, then put it in the record's place), in supervise's words on failure; a
+    /// record that fails stays as it was. Readers woken by the status rename find both
+    /// current.
     pub fn write_records(&self, status: &[u8], lifecycle: &[u8]) -> Result<(), Error> {
         let lifecycle = self.replace(LIFECYCLE_NEW, LIFECYCLE, lifecycle);
         // When both fail, 0.76's message about the status record is the one to give.
@@ -283,7 +301,7 @@ impl<'a> ServiceDir<'a> {
         }
         drop(fd);
         let last = &name[name.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..];
-        sys::dir::rename(&new, &self.path(name)).map_err(Error::on(&[
+        put_in_place(&new, &self.path(name)).map_err(Error::on(&[
             &what(b"unable to rename "),
             b" to ",
             last,

@@ -105,6 +105,7 @@ struct Supervisor<'a> {
     readiness: Option<Readiness>,
     /// The service's own hooks.
     hooks: ServiceHooks,
+    records: Written,
     // Held for the process's lifetime: the flock, and the reader that makes svok succeed.
     _lock: OwnedFd,
     _ok: OwnedFd,
@@ -189,7 +190,8 @@ impl<'a> Supervisor<'a> {
             let policy = policy::load(dir);
             state.adopt(taken.pid, taken.paused, taken.stamp, policy, now());
         }
-        write_records(&service, &state);
+        let mut records = Written::default();
+        records.update(&service, &state);
         let ok_path = service.path(OK);
         let _ = sys::fifo::mkfifo(&ok_path);
         let ok = sys::fd::open_read(&ok_path).map_err(Error::on(&[
@@ -207,6 +209,7 @@ impl<'a> Supervisor<'a> {
             adopted,
             readiness: None,
             hooks: ServiceHooks::new(dir),
+            records,
             _lock: lock,
             _ok: ok,
         })
@@ -215,7 +218,7 @@ impl<'a> Supervisor<'a> {
     /// Steps 11-12 and the event loop; returns the exit code (0, after `x`).
     fn run(&mut self) -> u8 {
         self.dispatch(Event::Timer);
-        write_records(&self.service, &self.state);
+        self.records.update_if_changed(&self.service, &self.state);
         while !(self.state.finished() && self.hooks.idle()) {
             for event in self.wait() {
                 if self.state.finished() {
@@ -225,7 +228,7 @@ impl<'a> Supervisor<'a> {
             }
             self.dispatch(Event::Timer);
         }
-        write_records(&self.service, &self.state);
+        self.records.update_if_changed(&self.service, &self.state);
         exit::OK
     }
 
@@ -269,7 +272,7 @@ impl<'a> Supervisor<'a> {
                 None
             }
             Action::WriteStatus => {
-                write_records(&self.service, &self.state);
+                self.records.update(&self.service, &self.state);
                 None
             }
             Action::Hook(event) => {
@@ -347,12 +350,37 @@ impl<'a> Supervisor<'a> {
     }
 }
 
-/// Replaces the lifecycle and status records; a failure is a warning and leaves the old one.
-fn write_records(service: &ServiceDir, state: &State) {
-    let (record, tail) = state.status();
-    let status = status::pack_runit(&record, tail);
-    let lifecycle = lifecycle::pack(&state.lifecycle(now()));
-    if let Err(e) = service.write_records(&status, &lifecycle) {
-        e.warn(PROG);
+/// The status and lifecycle records last written, so that the event loop's own writes
+/// (around it, not asked for by an event) are skipped when nothing changed.
+#[derive(Default)]
+struct Written(Vec<u8>);
+
+impl Written {
+    /// Replaces the lifecycle and status records (as 0.76 does at every event, even when
+    /// they stay the same); a failure is a warning and leaves the old ones.
+    fn update(&mut self, service: &ServiceDir, state: &State) {
+        self.write(service, state, true);
+    }
+
+    /// Replaces the records unless they would stay the same.
+    fn update_if_changed(&mut self, service: &ServiceDir, state: &State) {
+        self.write(service, state, false);
+    }
+
+    fn write(&mut self, service: &ServiceDir, state: &State, always: bool) {
+        let (record, tail) = state.status();
+        let status = status::pack_runit(&record, tail);
+        let lifecycle = lifecycle::pack(&state.lifecycle(now()));
+        let both = [&status[..], &lifecycle[..]].concat();
+        if !always && both == self.0 {
+            return;
+        }
+        match service.write_records(&status, &lifecycle) {
+            Ok(()) => self.0 = both,
+            Err(e) => {
+                self.0.clear();
+                e.warn(PROG);
+            }
+        }
     }
 }

@@ -138,6 +138,12 @@ pub fn rename(from: &[u8], to: &[u8]) -> Result<()> {
     rustix::fs::rename(from, to)
 }
 
+/// renameat2(2) with RENAME_EXCHANGE: `a` and `b` swap names atomically (both must exist).
+pub fn exchange(a: &[u8], b: &[u8]) -> Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE)
+}
+
 /// link(2).
 pub fn link(from: &[u8], to: &[u8]) -> Result<()> {
     rustix::fs::link(from, to)

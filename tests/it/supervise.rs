@@ -521,7 +521,13 @@ fn status_rename_failure_is_a_warning() {
     // Once the service is reaped after -d, supervise writes nothing until the next command.
     run(&sb, "svc", &["-d", "s"]);
     wait_down(&sb, "s");
-    // A directory where status.new must be created: open fails, supervise carries on.
+    // The previous record is kept as status.new (the next write reuses it): a directory in
+    // its place makes the open fail, and supervise carries on.
+    assert_eq!(
+        fs::read(sb.join("s/supervise/status.new")).unwrap().len(),
+        20
+    );
+    fs::remove_file(sb.join("s/supervise/status.new")).unwrap();
     sb.mkdir("s/supervise/status.new");
     run(&sb, "svc", &["-p", "s"]);
     let msg = "supervise: warning: unable to open s/supervise/status.new: is a directory\n";
