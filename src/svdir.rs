@@ -285,6 +285,11 @@ impl<'a> ServiceDir<'a> {
         self.replace(STATUS_NEW, STATUS, status).and(lifecycle)
     }
 
+    /// Replaces the status record alone, as [`ServiceDir::write_records`] does.
+    pub fn write_status(&self, status: &[u8]) -> Result<(), Error> {
+        self.replace(STATUS_NEW, STATUS, status)
+    }
+
     fn replace(&self, new_name: &'a [u8], name: &'a [u8], bytes: &[u8]) -> Result<(), Error> {
         let new = self.path(new_name);
         let what = |verb: &[u8]| [verb, self.name, b"/", new_name].concat();

@@ -191,7 +191,13 @@ impl<'a> Supervisor<'a> {
             state.adopt(taken.pid, taken.paused, taken.stamp, policy, now());
         }
         let mut records = Written::default();
-        records.update(&service, &state);
+        if down || adopted.is_some() {
+            records.update(&service, &state);
+        } else {
+            // The start follows at once and writes both records: a lifecycle record for
+            // the moment before it would only be one more file to create (see `svdir`).
+            records.update_status(&service, &state);
+        }
         let ok_path = service.path(OK);
         let _ = sys::fifo::mkfifo(&ok_path);
         let ok = sys::fd::open_read(&ok_path).map_err(Error::on(&[
@@ -365,6 +371,16 @@ impl Written {
     /// Replaces the records unless they would stay the same.
     fn update_if_changed(&mut self, service: &ServiceDir, state: &State) {
         self.write(service, state, false);
+    }
+
+    /// Replaces the status record alone (readers then find no lifecycle record that
+    /// belongs to it, as under 0.76's supervise).
+    fn update_status(&mut self, service: &ServiceDir, state: &State) {
+        let (record, tail) = state.status();
+        self.0.clear();
+        if let Err(e) = service.write_status(&status::pack_runit(&record, tail)) {
+            e.warn(PROG);
+        }
     }
 
     fn write(&mut self, service: &ServiceDir, state: &State, always: bool) {

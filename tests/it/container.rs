@@ -22,13 +22,15 @@ fn pid1(sb: &Sandbox, args: &[&str]) -> (Option<i32>, String) {
     (status.code(), read(sb, "err"))
 }
 
-/// A service that notes its stop in `stopped-NAME` (in the sandbox).
+/// A service that notes its stop in `stopped-NAME` (in the sandbox), and creates
+/// `trapped-NAME` once it will.
 fn stoppable(sb: &Sandbox, name: &str) {
     service(
         sb,
         &format!("sv/{name}"),
         &format!(
-            "trap 'echo TERM >> ../../stopped-{name}; exit 0' TERM\nwhile :; do sleep 1 & wait $!; done"
+            "trap 'echo TERM >> ../../stopped-{name}; exit 0' TERM\n: > ../../trapped-{name}\n\
+             while :; do sleep 1 & wait $!; done"
         ),
     );
 }
@@ -37,7 +39,9 @@ fn stoppable(sb: &Sandbox, name: &str) {
 fn the_main_programs_exit_code_is_the_containers_and_services_stop() {
     let sb = Sandbox::new();
     stoppable(&sb, "web");
-    let (code, err) = pid1(&sb, &["sv", "--", "sh", "-c", "pwd > cwd; exit 7"]);
+    // The program ends once the service would note its stop (not while it starts).
+    let prog = "until [ -e trapped-web ]; do sleep 0.01; done; pwd > cwd; exit 7";
+    let (code, err) = pid1(&sb, &["sv", "--", "sh", "-c", prog]);
     assert_eq!((code, err.as_str()), (Some(7), ""));
     assert_eq!(read(&sb, "stopped-web"), "TERM\n");
     let here = sb.path().canonicalize().unwrap();
@@ -87,7 +91,9 @@ fn term_reaches_the_program_and_its_exit_code_wins() {
     stoppable(&sb, "web");
     let prog = "trap 'echo got TERM > prog-term; exit 42' TERM\n: > prog-ready\nwhile :; do sleep 1 & wait $!; done";
     let (mut guard, scan) = start_pid1(&sb, &["sv", "--", "sh", "-c", prog]);
-    wait_for(WAIT, "program running", || sb.join("prog-ready").exists());
+    wait_for(WAIT, "program and service running", || {
+        sb.join("prog-ready").exists() && sb.join("trapped-web").exists()
+    });
     crate::svscan::signal(scan, "TERM");
     assert_eq!(guard.wait_exit(WAIT).code(), Some(42));
     assert_eq!(read(&sb, "prog-term"), "got TERM\n");
