@@ -94,17 +94,28 @@ fn resolv_conf(input: &mut Input<'_>) {
         assert_eq!(more, servers);
     }
     assert!(resolvconf::servers_from_env(conf).len() <= MAX_SERVERS);
-    let v4: Vec<[u8; 4]> = conf.chunks_exact(4).take(20).map(|c| c.try_into().unwrap()).collect();
+    let v4: Vec<[u8; 4]> = conf
+        .chunks_exact(4)
+        .take(20)
+        .map(|c| c.try_into().unwrap())
+        .collect();
     let mut dotted = Vec::new();
     for part in &v4 {
         dotted.extend_from_slice(b"..");
         ip::push4(&mut dotted, *part);
     }
-    let want: Vec<Ip> = v4.iter().take(MAX_SERVERS).map(|&a| ip::mapped(a)).collect();
+    let want: Vec<Ip> = v4
+        .iter()
+        .take(MAX_SERVERS)
+        .map(|&a| ip::mapped(a))
+        .collect();
     assert_eq!(resolvconf::servers_from_env(&dotted), want);
     let search = resolvconf::search(conf);
     let added = resolvconf::search(&[conf, b"\nsearch x.example\n"].concat());
-    assert_eq!(added, Some(search.clone().unwrap_or(vec![b"x.example".to_vec()])));
+    assert_eq!(
+        added,
+        Some(search.clone().unwrap_or(vec![b"x.example".to_vec()]))
+    );
     let list = search.unwrap_or_else(|| resolvconf::search_from_env(name));
     let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
     assert!(list.iter().all(|w| !w.is_empty() && !w.iter().any(blank)));

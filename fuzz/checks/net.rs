@@ -37,7 +37,9 @@ fn response(packet: &[u8]) {
             assert!(after > pos && after <= packet.len());
         }
     }
-    let answers = packet.get(6..8).map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
+    let answers = packet
+        .get(6..8)
+        .map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
     let (v4, v6) = (dns::addresses(packet, false), dns::addresses(packet, true));
     if let Ok(v4) = &v4 {
         assert!(v4.len() <= usize::from(answers) && v4.iter().all(ip::is_mapped));
@@ -71,10 +73,16 @@ fn response(packet: &[u8]) {
 /// An answer record to encode, and what decoding it must give.
 enum Record {
     /// An A record (`v4` set) or an AAAA record.
-    Address { v4: bool, ip: Ip },
+    Address {
+        v4: bool,
+        ip: Ip,
+    },
     Text(Vec<u8>, Vec<u8>),
     /// A PTR name: its labels, compressed onto the question's name when `tail` is set.
-    Pointer { labels: Vec<u8>, tail: bool },
+    Pointer {
+        labels: Vec<u8>,
+        tail: bool,
+    },
 }
 
 /// A query from the input, and a response to it built from records of the input: the
@@ -103,7 +111,10 @@ fn round_trip(input: &mut Input<'_>) {
             },
             2 => {
                 let strings: Vec<&[u8]> = (0..input.byte() % 4).map(|_| input.sized(64)).collect();
-                let wire = strings.iter().flat_map(|s| [&[s.len() as u8], *s].concat()).collect();
+                let wire = strings
+                    .iter()
+                    .flat_map(|s| [&[s.len() as u8], *s].concat())
+                    .collect();
                 Record::Text(wire, strings.concat())
             }
             _ => Record::Pointer {
@@ -128,7 +139,10 @@ fn round_trip(input: &mut Input<'_>) {
                 (T_AAAA, ip.to_vec())
             }
             Record::Text(wire, text) => {
-                want_txt.extend(text.iter().map(|&c| if (32..=126).contains(&c) { c } else { b'?' }));
+                want_txt.extend(
+                    text.iter()
+                        .map(|&c| if (32..=126).contains(&c) { c } else { b'?' }),
+                );
                 (T_TXT, wire.clone())
             }
             Record::Pointer { labels, tail } => {
@@ -138,7 +152,9 @@ fn round_trip(input: &mut Input<'_>) {
                 } else {
                     (labels.clone(), labels.clone())
                 };
-                let text = (full.len() <= NAME_MAX).then(|| dns::to_dot(&full)).ok_or(Malformed);
+                let text = (full.len() <= NAME_MAX)
+                    .then(|| dns::to_dot(&full))
+                    .ok_or(Malformed);
                 want_ptr.get_or_insert(text);
                 (T_PTR, data)
             }
@@ -176,7 +192,12 @@ pub fn ip(data: &[u8]) {
     let head = &data[..data.len().min(16)];
     addr[..head.len()].copy_from_slice(head);
     let text = ip::text(&addr, false);
-    assert_eq!(ip::parse(&text), Some(addr), "{:?}", String::from_utf8_lossy(&text));
+    assert_eq!(
+        ip::parse(&text),
+        Some(addr),
+        "{:?}",
+        String::from_utf8_lossy(&text)
+    );
     let std: std::net::Ipv6Addr = std::str::from_utf8(&text).unwrap().parse().unwrap();
     assert_eq!(std.octets(), addr);
     if ip::is_mapped(&addr) {
@@ -201,8 +222,14 @@ pub fn ip(data: &[u8]) {
         assert_eq!(ip::parse(&ip::text(&addr, false)), Some(addr));
     }
     let parsed = ip::parse(data);
-    assert_eq!(parsed.is_some(), ip::scan6(data).is_some_and(|(_, n)| n == data.len()));
-    if let Some(std) = std::str::from_utf8(data).ok().and_then(|t| t.parse::<std::net::IpAddr>().ok()) {
+    assert_eq!(
+        parsed.is_some(),
+        ip::scan6(data).is_some_and(|(_, n)| n == data.len())
+    );
+    if let Some(std) = std::str::from_utf8(data)
+        .ok()
+        .and_then(|t| t.parse::<std::net::IpAddr>().ok())
+    {
         let want = match std {
             std::net::IpAddr::V4(v4) => ip::mapped(v4.octets()),
             std::net::IpAddr::V6(v6) => v6.octets(),

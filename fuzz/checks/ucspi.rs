@@ -31,15 +31,23 @@ fn find<'a>(db: &'a [u8], key: &[u8], cut: usize) -> Result<Option<&'a [u8]>, Tr
     let found = cdb::find(db, key);
     if let Ok(Some(data)) = found {
         let at = (data.as_ptr() as usize).wrapping_sub(db.as_ptr() as usize);
-        assert!(at <= db.len() && db.len() - at >= data.len(), "data outside the file");
-        let record = at.checked_sub(8 + key.len()).expect("record before the file");
+        assert!(
+            at <= db.len() && db.len() - at >= data.len(),
+            "data outside the file"
+        );
+        let record = at
+            .checked_sub(8 + key.len())
+            .expect("record before the file");
         let word = |n: usize| (n as u32).to_le_bytes();
         assert_eq!(db[record..record + 4], word(key.len()));
         assert_eq!(db[record + 4..record + 8], word(data.len()));
         assert_eq!(&db[record + 8..at], key);
     }
     let prefix = cdb::find(&db[..cut.min(db.len())], key);
-    assert!(prefix == Err(Truncated) || prefix == found, "a prefix finds otherwise");
+    assert!(
+        prefix == Err(Truncated) || prefix == found,
+        "a prefix finds otherwise"
+    );
     found
 }
 
@@ -86,7 +94,10 @@ pub fn cdb(data: &[u8]) {
         .map(|_| (input.sized(8), input.sized(32)))
         .collect();
     let db = build(records.iter().copied());
-    let sizes: usize = records.iter().map(|(k, d)| 8 + k.len() + d.len() + 16).sum();
+    let sizes: usize = records
+        .iter()
+        .map(|(k, d)| 8 + k.len() + d.len() + 16)
+        .sum();
     assert_eq!(db.len(), HEADER_LEN + sizes);
     let mut first: HashMap<&[u8], &[u8]> = HashMap::new();
     for &(key, data) in &records {
@@ -127,7 +138,10 @@ fn render(keys: &Keys<'_>, record: &[u8]) -> Option<Vec<u8>> {
         let Instruction::Set(set) = instruction else {
             panic!("deny after the first instruction")
         };
-        let eq = set.iter().position(|&b| b == b'=').expect("an instruction without =");
+        let eq = set
+            .iter()
+            .position(|&b| b == b'=')
+            .expect("an instruction without =");
         let (name, value) = (&set[..eq], &set[eq + 1..]);
         let quote = (b'!'..=u8::MAX).find(|q| !value.contains(q))?;
         line.extend_from_slice(&[b",", name, b"=", &[quote], value, &[quote]].concat());
@@ -159,20 +173,29 @@ fn candidates(ip: &[u8], host: Option<&[u8]>, info: Option<&[u8]>) -> Vec<Vec<u8
     keys
 }
 
-/// A client that a rule with `key` is meant for, and one near it.
-fn clients(key: &[u8]) -> [(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>); 2] {
-    let near = match key.iter().position(|&b| b == b'@') {
-        Some(at) => (
-            key[at + 1..].to_vec(),
-            Some(b"h.example".to_vec()),
-            Some(key[..at].to_vec()),
-        ),
-        None => match key.strip_prefix(b"=") {
-            Some(host) => (b"192.0.2.1".to_vec(), Some([b"x", host].concat()), None),
-            None => ([key, b"1"].concat(), Some(b"h.example".to_vec()), None),
-        },
-    };
-    [(key.to_vec(), None, None), near]
+/// A client: its address, host name and ident answer.
+type Client = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Clients that a rule with `key` is meant for or comes near, some with the host name
+/// and ident answer of other rules (`host`, `info`), so that rules compete.
+fn clients(key: &[u8], host: &[u8], info: &[u8]) -> Vec<Client> {
+    let some = |b: &[u8]| Some(b.to_vec());
+    let mut clients = vec![
+        (key.to_vec(), None, None),
+        (key.to_vec(), some(host), some(info)),
+        ([key, b"1"].concat(), some(host), None),
+    ];
+    if let Some(at) = key.iter().position(|&b| b == b'@') {
+        clients.push((key[at + 1..].to_vec(), some(host), some(&key[..at])));
+        if let Some(host) = key[at + 1..].strip_prefix(b"=") {
+            clients.push((b"192.0.2.1".to_vec(), some(host), some(&key[..at])));
+        }
+    }
+    if let Some(host) = key.strip_prefix(b"=") {
+        clients.push((b"192.0.2.1".to_vec(), some(&[b"x", host].concat()), None));
+        clients.push((key.to_vec(), some(host), None));
+    }
+    clients
 }
 
 /// Any bytes as rules text, read line by line as tcprules reads it: a skipped line holds
@@ -202,7 +225,10 @@ pub fn rules(data: &[u8]) {
             }
         };
         let complete = record.is_empty() || record.ends_with(b"\0");
-        assert!(complete && (record.starts_with(b"D\0") || record.starts_with(b"+") || record.is_empty()));
+        assert!(
+            complete
+                && (record.starts_with(b"D\0") || record.starts_with(b"+") || record.is_empty())
+        );
         if !line.contains(&0)
             && let Some(written) = render(&keys, &record)
         {
@@ -225,9 +251,15 @@ pub fn rules(data: &[u8]) {
             data
         });
     }
+    let host = keys
+        .iter()
+        .find_map(|k| k.strip_prefix(b"=").filter(|h| !h.starts_with(b".")));
+    let info = keys
+        .iter()
+        .find_map(|k| k.split(|&b| b == b'@').next().filter(|_| k.contains(&b'@')));
     for &key in keys.iter().take(LOOKUPS_MAX) {
         let data = first[key];
-        for (ip, host, info) in clients(key) {
+        for (ip, host, info) in clients(key, host.unwrap_or(b"h.example"), info.unwrap_or(b"")) {
             let want = candidates(&ip, host.as_deref(), info.as_deref())
                 .into_iter()
                 .find_map(|k| first.get(&k[..]).map(|&d| (k, d)));
