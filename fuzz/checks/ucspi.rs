@@ -25,10 +25,57 @@ fn build<'a>(records: impl IntoIterator<Item = (&'a [u8], &'a [u8])>) -> Vec<u8>
     out
 }
 
-/// Looks `key` up in `db`: what is found lies inside the file, right after a record
+/// djb's `cdb_find`, then `cdb_read` of the data, written as the C code reads (32-bit
+/// positions that wrap, the key compared 32 bytes at a time), the slot loop cut short
+/// once it must have left the file or come round again (from there the reads repeat).
+fn reference_find<'a>(db: &'a [u8], key: &[u8]) -> Result<Option<&'a [u8]>, Truncated> {
+    let read = |pos: u32, len: u32| -> Result<&'a [u8], Truncated> {
+        let rest = db.get(pos as usize..).ok_or(Truncated)?;
+        rest.get(..len as usize).ok_or(Truncated)
+    };
+    let word = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    let h = cdb::hash(key);
+    let slot = read((h << 3) & 2047, 8)?;
+    let (hpos, hslots) = (word(slot, 0), word(slot, 4));
+    if hslots == 0 {
+        return Ok(None);
+    }
+    let mut kpos = hpos.wrapping_add(((h >> 8) % hslots) << 3);
+    for _ in 0..hslots.min(db.len() as u32 / 8 + 2) {
+        let entry = read(kpos, 8)?;
+        let pos = word(entry, 4);
+        if pos == 0 {
+            return Ok(None);
+        }
+        kpos = kpos.wrapping_add(8);
+        if kpos == hpos.wrapping_add(hslots << 3) {
+            kpos = hpos;
+        }
+        if word(entry, 0) != h || word(read(pos, 8)?, 0) as usize != key.len() {
+            continue;
+        }
+        let mut at = pos.wrapping_add(8);
+        let mut same = true;
+        for piece in key.chunks(32) {
+            if read(at, piece.len() as u32)? != piece {
+                same = false;
+                break;
+            }
+            at = at.wrapping_add(piece.len() as u32);
+        }
+        if same {
+            let data_pos = pos.wrapping_add(8).wrapping_add(key.len() as u32);
+            return read(data_pos, word(read(pos, 8)?, 4)).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// Looks `key` up in `db`: djb's reader finds the same; what is found lies inside the file, right after a record
 /// header and key that say so; a prefix of the file finds the same or reports truncation.
 fn find<'a>(db: &'a [u8], key: &[u8], cut: usize) -> Result<Option<&'a [u8]>, Truncated> {
     let found = cdb::find(db, key);
+    assert_eq!(found, reference_find(db, key), "key {key:?}");
     if let Ok(Some(data)) = found {
         let at = (data.as_ptr() as usize).wrapping_sub(db.as_ptr() as usize);
         assert!(
