@@ -27,11 +27,56 @@ fn assert_text_round_trip(name: &[u8]) {
     assert_eq!(dns::from_dot(&text), Some(name.to_ascii_lowercase()));
 }
 
+/// djb's `dns_packet_getname` written as the C code reads: every byte read counts
+/// towards the bound of 1000, pointers included.
+fn reference_get_name(packet: &[u8], mut pos: usize) -> Result<(Vec<u8>, usize), Malformed> {
+    let (mut reads, mut left, mut after) = (0, 0u8, None);
+    let mut name = Vec::new();
+    let mut next = |pos: &mut usize| -> Result<u8, Malformed> {
+        let ch = *packet.get(*pos).ok_or(Malformed)?;
+        *pos += 1;
+        reads += 1;
+        if reads >= 1000 {
+            Err(Malformed)
+        } else {
+            Ok(ch)
+        }
+    };
+    loop {
+        let mut ch = next(&mut pos)?;
+        if left > 0 {
+            if name.len() + 1 > NAME_MAX {
+                return Err(Malformed);
+            }
+            name.push(ch);
+            left -= 1;
+            continue;
+        }
+        while ch >= 192 {
+            let high = usize::from(ch - 192) << 8;
+            let low = *packet.get(pos).ok_or(Malformed)?;
+            after.get_or_insert(pos + 1);
+            pos = high + usize::from(low);
+            ch = next(&mut pos)?;
+        }
+        if ch >= 64 || name.len() + 1 > NAME_MAX {
+            return Err(Malformed);
+        }
+        name.push(ch);
+        if ch == 0 {
+            return Ok((name, after.unwrap_or(pos)));
+        }
+        left = ch;
+    }
+}
+
 /// Any bytes as a response: nothing panics or loops; every name decoded is well formed
 /// and ends inside the packet; what the answers give is what their records can hold.
 fn response(packet: &[u8]) {
     for pos in 0..packet.len().min(NAME_STARTS) {
-        if let Ok((name, after)) = dns::get_name(packet, pos) {
+        let got = dns::get_name(packet, pos);
+        assert_eq!(got, reference_get_name(packet, pos), "name at {pos}");
+        if let Ok((name, after)) = got {
             assert_wire_name(&name);
             assert_text_round_trip(&name);
             assert!(after > pos && after <= packet.len());
