@@ -223,12 +223,11 @@ fn candidates(ip: &[u8], host: Option<&[u8]>, info: Option<&[u8]>) -> Vec<Vec<u8
 /// A client: its address, host name and ident answer.
 type Client = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
 
-/// Clients that a rule with `key` is meant for or comes near, some with the host name
-/// and ident answer of other rules (`host`, `info`), so that rules compete.
+/// Clients that a rule with `key` is meant for or comes near, with the host name and
+/// ident answer of other rules (`host`, `info`), so that rules compete.
 fn clients(key: &[u8], host: &[u8], info: &[u8]) -> Vec<Client> {
     let some = |b: &[u8]| Some(b.to_vec());
     let mut clients = vec![
-        (key.to_vec(), None, None),
         (key.to_vec(), some(host), some(info)),
         ([key, b"1"].concat(), some(host), None),
     ];
