@@ -6,24 +6,32 @@
 //! Only pure code is exercised: nothing here makes a system call.
 
 mod args;
+mod etc;
 mod files;
 mod json;
 mod multilog;
+mod net;
 mod supervise;
 mod svscan;
 mod time;
+mod ucspi;
 
 /// A target's check: panics when a property fails for the input.
 pub type Check = fn(&[u8]);
 
 /// Every target: its name (the fuzz target and corpus directory) and its check.
 pub const TARGETS: &[(&str, Check)] = &[
+    ("cdb", ucspi::cdb),
+    ("dns", net::dns),
     ("envfile", files::envfile),
+    ("etc_files", etc::etc_files),
     ("getopt", args::getopt),
+    ("ip", net::ip),
     ("json", json::json),
     ("multilog_pattern", multilog::pattern),
     ("multilog_route", multilog::route),
     ("passwd", files::passwd),
+    ("rules", ucspi::rules),
     ("runline", args::runline),
     ("status", files::status),
     ("supervise_state", supervise::state),

@@ -17,7 +17,8 @@ const C_IN: u16 = 1;
 /// Longest wire name, and longest label.
 const NAME_MAX: usize = 255;
 const LABEL_MAX: usize = 63;
-/// Bound on the steps through compressed names (a pointer loop is an error).
+/// Bound on the bytes read for one name, pointers and the final zero included, as djb
+/// counts them (a pointer loop is an error).
 const NAME_STEPS: usize = 1000;
 const HEADER_LEN: usize = 12;
 
@@ -177,6 +178,10 @@ pub fn get_name(packet: &[u8], mut pos: usize) -> Result<(Vec<u8>, usize), Malfo
     loop {
         let mut len = *packet.get(pos).ok_or(Malformed)?;
         pos += 1;
+        steps += 1;
+        if steps >= NAME_STEPS {
+            return Err(Malformed);
+        }
         while len >= 192 {
             let low = *packet.get(pos).ok_or(Malformed)?;
             after.get_or_insert(pos + 1);
@@ -197,7 +202,7 @@ pub fn get_name(packet: &[u8], mut pos: usize) -> Result<(Vec<u8>, usize), Malfo
         }
         name.extend_from_slice(get(packet, pos, usize::from(len))?);
         pos += usize::from(len);
-        steps += usize::from(len) + 1;
+        steps += usize::from(len);
         if steps >= NAME_STEPS {
             return Err(Malformed);
         }

@@ -136,6 +136,23 @@ fn ptr_answers() {
 }
 
 #[test]
+fn name_reads_are_bounded_as_djb_counts_them() {
+    // A chain of pointers, each to the next, then the name "a": djb's getname gives up
+    // at the 1000th byte it reads, the final zero included.
+    let chain = |hops: usize| {
+        let mut packet = vec![0u8; 12];
+        for i in 1..=hops {
+            let next = 12 + 2 * i;
+            packet.extend_from_slice(&[0xc0 | (next >> 8) as u8, next as u8]);
+        }
+        packet.extend_from_slice(b"\x01a\0");
+        packet
+    };
+    assert_eq!(get_name(&chain(996), 12), Ok((b"\x01a\0".to_vec(), 14)));
+    assert_eq!(get_name(&chain(997), 12), Err(Malformed));
+}
+
+#[test]
 fn txt_answers() {
     let q = query(1, b"\x011\x02bl\0", T_TXT);
     let r = response(
