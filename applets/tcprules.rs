@@ -17,6 +17,8 @@ const PROG: &str = "tcprules";
 const USAGE: &str = "tcprules rules.cdb rules.tmp";
 /// Records are written out whenever this much is pending.
 const FLUSH_AT: usize = 1 << 16;
+/// Input is read this much at a time.
+const READ_SIZE: usize = 1 << 16;
 
 /// Entry point.
 pub fn main(args: &[&CStr]) -> u8 {
@@ -28,30 +30,48 @@ pub fn main(args: &[&CStr]) -> u8 {
         .unwrap_or_else(|e| exit::die_sys(PROG, &[b"unable to create ", tmp], e, exit::TEMP));
     let die_write =
         |e: Errno| -> ! { exit::die_sys(PROG, &[b"unable to write to ", tmp], e, exit::TEMP) };
-    let input = sys::fd::read_to_end(sys::fd::stdin())
-        .unwrap_or_else(|e| exit::die_sys(PROG, &[b"unable to read input"], e, exit::TEMP));
     let mut maker = Maker::default();
     let mut out = vec![0u8; cdb::HEADER_LEN];
     let mut data = Vec::new();
-    let mut rest = &input[..];
-    while !rest.is_empty() {
-        let end = find_newline(rest).map_or(rest.len(), |i| i + 1);
-        let (line, tail) = rest.split_at(end);
-        rest = tail;
-        match rules::parse_line(line, &mut data) {
-            Ok(None) => {}
-            Ok(Some(keys)) => keys
-                .for_each(|key| maker.add(key, &data, &mut out))
-                .unwrap_or_else(|_| die_write(Errno::NOMEM)),
-            Err(_) => {
-                let line = rules::trim(line);
-                let shown = line.split(|&b| b == 0).next().unwrap_or_default();
-                exit::die(PROG, &[b"unable to parse this line: ", shown], exit::USAGE)
+    // Input in pieces (a line longer than a piece makes the buffer grow), so memory follows
+    // the longest line, not the whole input.
+    let mut input = Vec::with_capacity(READ_SIZE);
+    loop {
+        if input.len() == input.capacity() {
+            input.reserve(READ_SIZE);
+        }
+        let eof = sys::fd::read_spare(sys::fd::stdin(), &mut input)
+            .unwrap_or_else(|e| exit::die_sys(PROG, &[b"unable to read input"], e, exit::TEMP))
+            == 0;
+        let mut done = 0;
+        while done < input.len() {
+            let rest = &input[done..];
+            let end = match find_newline(rest) {
+                Some(i) => i + 1,
+                None if eof => rest.len(),
+                None => break,
+            };
+            let line = &rest[..end];
+            done += end;
+            match rules::parse_line(line, &mut data) {
+                Ok(None) => {}
+                Ok(Some(keys)) => keys
+                    .for_each(|key| maker.add(key, &data, &mut out))
+                    .unwrap_or_else(|_| die_write(Errno::NOMEM)),
+                Err(_) => {
+                    let line = rules::trim(line);
+                    let shown = line.split(|&b| b == 0).next().unwrap_or_default();
+                    exit::die(PROG, &[b"unable to parse this line: ", shown], exit::USAGE)
+                }
+            }
+            if out.len() >= FLUSH_AT {
+                sys::fd::write_all(&fd, &out).unwrap_or_else(|e| die_write(e));
+                out.clear();
             }
         }
-        if out.len() >= FLUSH_AT {
-            sys::fd::write_all(&fd, &out).unwrap_or_else(|e| die_write(e));
-            out.clear();
+        input.drain(..done);
+        if eof {
+            break;
         }
     }
     let header = maker

@@ -116,6 +116,20 @@ fn a_hundred_thousand_rules_are_byte_identical() {
 }
 
 #[test]
+fn lines_longer_than_a_read_are_byte_identical() {
+    // Input is read in pieces: lines across piece boundaries, longer than a piece, and a
+    // last line without its newline.
+    let sb = Sandbox::new();
+    let mut rules = format!("1.2.3.4:allow,X=\"{}\"\n", "v".repeat(200_000)).into_bytes();
+    for i in 0..5000 {
+        rules.extend_from_slice(format!("10.0.{}.{}:deny\n", i / 256, i % 256).as_bytes());
+    }
+    rules.extend_from_slice(format!("9.9.9.9:allow,Y=\"{}\"", "w".repeat(70_000)).as_bytes());
+    let db = same_database(&sb, &ucspi_reference("tcprules"), &rules);
+    assert!(db.len() > 270_000, "{} bytes", db.len());
+}
+
+#[test]
 fn ipv6_rules_are_byte_identical_to_the_ipv6_build() {
     let sb = Sandbox::new();
     // The IPv6 build loops forever on a line without an instruction colon, so only good
