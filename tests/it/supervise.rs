@@ -513,6 +513,37 @@ fn idle_supervise_never_wakes_up() {
 }
 
 #[test]
+fn a_change_of_state_swaps_the_records_and_creates_no_file() {
+    use std::collections::BTreeSet;
+    use std::os::unix::fs::MetadataExt;
+    let sb = Sandbox::new();
+    service(&sb, "s", RUN_SLEEP);
+    let _guard = spawn_supervise(&sb, "supervise", "s");
+    wait_up(&sb, "s");
+    let dir = sb.join("s/supervise");
+    // The files that hold the records and their spares, by inode.
+    let inodes = || -> Option<BTreeSet<u64>> {
+        ["status", "status.new", "lifecycle", "lifecycle.new"]
+            .iter()
+            .map(|f| fs::metadata(dir.join(f)).ok().map(|m| m.ino()))
+            .collect()
+    };
+    // Once a change has followed the start, every record has its spare.
+    run(&sb, "svc", &["-p", "s"]);
+    wait_status(&sb, "s", "paused", |r| r[16] == 1);
+    let before = poll_until(SOON, "spare records", inodes);
+    assert_eq!(before.len(), 4);
+    run(&sb, "svc", &["-c", "s"]);
+    wait_status(&sb, "s", "continued", |r| r[16] == 0);
+    run(&sb, "svc", &["-d", "s"]);
+    let down = wait_down(&sb, "s");
+    assert_eq!(inodes(), Some(before), "the same four files, swapped");
+    let spare = fs::read(dir.join("status.new")).unwrap();
+    assert_eq!(spare.len(), 20);
+    assert_ne!(spare, down, "the spare holds an earlier record");
+}
+
+#[test]
 fn status_rename_failure_is_a_warning() {
     let sb = Sandbox::new();
     service(&sb, "s", RUN_SLEEP);
