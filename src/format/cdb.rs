@@ -119,8 +119,10 @@ impl Maker {
             u32::try_from(key.len()).map_err(|_| TooBig)?,
             u32::try_from(data.len()).map_err(|_| TooBig)?,
         );
-        out.extend_from_slice(&klen.to_le_bytes());
-        out.extend_from_slice(&dlen.to_le_bytes());
+        let mut lengths = [0u8; 8];
+        lengths[..4].copy_from_slice(&klen.to_le_bytes());
+        lengths[4..].copy_from_slice(&dlen.to_le_bytes());
+        out.extend_from_slice(&lengths);
         out.extend_from_slice(key);
         out.extend_from_slice(data);
         self.entries.push((hash(key), self.pos));

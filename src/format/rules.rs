@@ -83,8 +83,10 @@ pub fn parse_line<'a>(line: &'a [u8], data: &mut Vec<u8>) -> Result<Option<Keys<
     let colon = (first_colon..line.len())
         .filter(|&i| line[i] == b':')
         .find(|&i| {
-            let rest = &line[i + 1..];
-            rest.starts_with(b"deny") || rest.starts_with(b"allow")
+            matches!(
+                &line[i + 1..],
+                [b'd', b'e', b'n', b'y', ..] | [b'a', b'l', b'l', b'o', b'w', ..]
+            )
         })
         .unwrap_or(first_colon);
     instructions(&line[colon + 1..], data)?;
@@ -94,15 +96,16 @@ pub fn parse_line<'a>(line: &'a [u8], data: &mut Vec<u8>) -> Result<Option<Keys<
 /// The record for `allow`/`deny` and the instructions after it, into `data`.
 fn instructions(mut x: &[u8], data: &mut Vec<u8>) -> Result<(), BadLine> {
     data.clear();
-    if let Some(rest) = x.strip_prefix(b"deny") {
-        data.extend_from_slice(b"D\0");
-        x = rest;
-    } else if let Some(rest) = x.strip_prefix(b"allow") {
-        x = rest;
-    } else {
-        return Err(BadLine);
+    // Slice patterns rather than strip_prefix: no library call per line.
+    match x {
+        [b'd', b'e', b'n', b'y', rest @ ..] => {
+            data.extend_from_slice(b"D\0");
+            x = rest;
+        }
+        [b'a', b'l', b'l', b'o', b'w', rest @ ..] => x = rest,
+        _ => return Err(BadLine),
     }
-    while let Some(rest) = x.strip_prefix(b",") {
+    while let [b',', rest @ ..] = x {
         let eq = rest.iter().position(|&b| b == b'=').ok_or(BadLine)?;
         data.push(b'+');
         data.extend_from_slice(&rest[..=eq]);
