@@ -38,7 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir "$work/bin"
-for a in tcpserver tcprules tcprulescheck; do ln -s "$ours" "$work/bin/$a"; done
+for a in tcpserver tcprules tcprulescheck svscan supervise multilog; do ln -s "$ours" "$work/bin/$a"; done
 
 # A busybox with tcpsvd: $BUSYBOX, the installed one if it has it, or one built here.
 busybox_with_tcpsvd() {
@@ -177,6 +177,23 @@ read -r ours_rss ours_pss <<<"$(mem ours)"
 read -r debian_rss debian_pss <<<"$(mem debian)"
 read -r busybox_rss busybox_pss <<<"$(mem busybox)"
 
+# daemonbox's tcpserver as it runs in a service tree: under svscan and supervise, with a
+# multilog logger, all one executable whose pages they share (svscan -1 stops the tree on TERM).
+mkdir -p "$work/tree/tcp/log"
+printf '#!/bin/sh\nexec tcpserver -HRl0 -c40 127.0.0.1 0 %s 2>&1\n' "$prog" >"$work/tree/tcp/run"
+printf '#!/bin/sh\nexec multilog t ./main\n' >"$work/tree/tcp/log/run"
+chmod +x "$work/tree/tcp/run" "$work/tree/tcp/log/run"
+(cd "$work/tree" && PATH="$work/bin:$PATH" exec "$work/bin/svscan" -1 . >/dev/null 2>&1) &
+pids+=($!)
+for _ in $(seq 100); do
+  tree_pid=$(pgrep -f "^tcpserver -HRl0 -c40 127.0.0.1 0 $prog" || true)
+  [ -n "$tree_pid" ] && break
+  sleep 0.05
+done
+[ -n "$tree_pid" ] || { echo "error: the service tree did not start" >&2; exit 1; }
+sleep 0.5
+tree_pss=$(awk '/^Pss:/ {print $2}' "/proc/$tree_pid/smaps_rollup")
+
 echo "servers: $runs runs of $conns connections (32 in flight); program $prog; tcpsvd from $busybox"
 for name in ours debian busybox; do
   port=$(cat "$work/$name.port"); pid=$(cat "$work/$name.pid")
@@ -197,6 +214,7 @@ echo "accept-to-exec rate:   daemonbox $(v ours rate)/s | Debian tcpserver $(v d
 echo "CPU per connection:    daemonbox $(v ours cpum) us | Debian tcpserver $(v debian cpum) us ($(ratio "$(v debian cpum)" "$(v ours cpum)")x) | busybox tcpsvd $(v busybox cpum) us ($(ratio "$(v busybox cpum)" "$(v ours cpum)")x)"
 echo "connect-to-first-byte: daemonbox $(v ours lat) us | Debian tcpserver $(v debian lat) us ($(ratio "$(v debian lat)" "$(v ours lat)")x) | busybox tcpsvd $(v busybox lat) us ($(ratio "$(v busybox lat)" "$(v ours lat)")x)"
 echo "idle memory (RSS/Pss kB): daemonbox $ours_rss/$ours_pss | Debian tcpserver $debian_rss/$debian_pss | busybox tcpsvd $busybox_rss/$busybox_pss"
+echo "idle memory in a service tree (svscan, supervise, multilog, tcpserver: one executable): daemonbox tcpserver Pss $tree_pss kB"
 
 # cdb: 100,000 rules, built by each tcprules (the databases must be identical).
 awk 'BEGIN { for (i = 0; i < 100000; i++)
