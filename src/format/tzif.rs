@@ -299,7 +299,7 @@ impl Tzif {
         let inserted = leap.correction > before;
         local.offset -= leap.correction;
         // An inserted second is a stretch of its own.
-        local.start = local.start.max(leap.at + i64::from(inserted));
+        local.start = local.start.max(leap.at.saturating_add(i64::from(inserted)));
         if let Some(next) = self.leaps.get(i + 1) {
             local.end = local.end.min(next.at);
         }
@@ -316,7 +316,8 @@ impl Tzif {
             }
             local.extra = extra;
             local.start = t;
-            local.end = t + 1;
+            // At the end of time, "no end" (i64::MAX) holds the second too.
+            local.end = t.saturating_add(1);
         }
         local
     }
