@@ -15,7 +15,7 @@
 
 use crate::exit;
 use crate::format::num::{push_ulong, scan_ulong};
-use crate::getopt::{self, Getopt};
+use crate::getopt::Getopt;
 use crate::resolver::Resolver;
 use crate::sys::poll::PollFlags;
 use crate::sys::{self, Errno};
@@ -242,10 +242,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     let mut timeout = 60;
     let mut opts = Getopt::new(args.get(1..).unwrap_or_default(), OPTIONS);
     for opt in opts.by_ref() {
-        let opt = opt.unwrap_or_else(|e| {
-            exit::emit(&getopt::error_line(argv0, e));
-            exit::usage(PROG, USAGE, exit::USAGE)
-        });
+        let opt = opt.unwrap_or_else(|e| exit::getopt_usage(PROG, USAGE, argv0, e));
         let value = opt.value.unwrap_or_default();
         match opt.letter {
             b'b' => check.bounce_listed = true,

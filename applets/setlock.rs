@@ -12,7 +12,7 @@
 //! first two).
 
 use crate::exit;
-use crate::getopt::{self, Getopt};
+use crate::getopt::Getopt;
 use crate::sys;
 use std::ffi::CStr;
 
@@ -41,10 +41,7 @@ pub fn main(args: &[&CStr]) -> u8 {
             Ok(b'x') => flags.quiet_failure = true,
             // `X`, the only letter left.
             Ok(_) => flags.quiet_failure = false,
-            Err(e) => {
-                exit::emit(&getopt::error_line(argv0, e));
-                exit::usage(PROG, USAGE, exit::USAGE)
-            }
+            Err(e) => exit::getopt_usage(PROG, USAGE, argv0, e),
         }
     }
     let [file, program @ ..] = opts.operands() else {

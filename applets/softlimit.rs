@@ -11,7 +11,7 @@
 //! or the program cannot be run.
 
 use crate::exit;
-use crate::getopt::{self, Getopt};
+use crate::getopt::Getopt;
 use crate::sys;
 use crate::sys::proc::{
     RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_MEMLOCK, RLIMIT_NOFILE,
@@ -97,10 +97,7 @@ pub fn main(args: &[&CStr]) -> u8 {
                     apply(resource, request);
                 }
             }
-            Err(e) => {
-                exit::emit(&getopt::error_line(argv0, e));
-                exit::usage(PROG, USAGE, exit::USAGE)
-            }
+            Err(e) => exit::getopt_usage(PROG, USAGE, argv0, e),
         }
     }
     let child = opts.operands();

@@ -85,7 +85,7 @@ pub fn main(args: &[&CStr]) -> u8 {
         Err(e) => {
             if let Some(e) = e {
                 let argv0 = args.first().map_or(&b""[..], |a| a.to_bytes());
-                exit::emit(&getopt::error_line(argv0, e));
+                exit::getopt_usage(PROG, USAGE, argv0, e)
             }
             exit::usage(PROG, USAGE, exit::USAGE)
         }

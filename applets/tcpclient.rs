@@ -17,7 +17,7 @@ use crate::exit;
 use crate::format::envfile;
 use crate::format::ip::{self, Ip};
 use crate::format::num::{fmt_ulong, scan_ulong};
-use crate::getopt::{self, Getopt};
+use crate::getopt::Getopt;
 use crate::ident;
 use crate::resolver::Resolver;
 use crate::sys::signal::SIGPIPE;
@@ -76,10 +76,7 @@ pub fn main(args: &[&CStr]) -> u8 {
     };
     let mut opts = Getopt::new(args.get(1..).unwrap_or_default(), OPTIONS);
     for opt in opts.by_ref() {
-        let opt = opt.unwrap_or_else(|e| {
-            exit::emit(&getopt::error_line(argv0, e));
-            exit::usage(PROG, USAGE, exit::USAGE)
-        });
+        let opt = opt.unwrap_or_else(|e| exit::getopt_usage(PROG, USAGE, argv0, e));
         let value = opt.value.unwrap_or_default();
         match opt.letter {
             b'4' => c.only_v4 = true,

@@ -90,6 +90,13 @@ pub fn usage(prog: &str, text: &str, code: u8) -> ! {
     sys::proc::exit(code)
 }
 
+/// A refused option: getopt's own line (`NAME: illegal option -- C`, NAME from `argv0`), then
+/// the usage line, exit 100.
+pub fn getopt_usage(prog: &str, text: &str, argv0: &[u8], error: crate::getopt::GetoptError) -> ! {
+    emit(&crate::getopt::error_line(argv0, error));
+    usage(prog, text, USAGE)
+}
+
 /// Bytes of the program name kept in the out-of-memory message.
 const NAME_MAX: usize = 64;
 /// What follows the name in the out-of-memory message.

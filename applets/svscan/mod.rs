@@ -37,7 +37,7 @@ mod shutdown;
 pub(crate) mod table;
 
 use crate::exit;
-use crate::getopt::{self, Getopt};
+use crate::getopt::Getopt;
 use crate::sys::{self, inotify::DirWatch, proc, signal};
 use main_program::MainProgram;
 use run::Svscan;
@@ -111,10 +111,7 @@ fn parse<'a>(args: &'a [&'a CStr]) -> Options<'a> {
                 Some(grace) => opts.grace = grace,
                 None => bad(),
             },
-            Err(e) => {
-                exit::emit(&getopt::error_line(argv0, e));
-                exit::usage(PROG, USAGE, exit::USAGE)
-            }
+            Err(e) => exit::getopt_usage(PROG, USAGE, argv0, e),
         }
     }
     let operands = getopt.operands();

@@ -28,7 +28,6 @@ mod report;
 use crate::exit::{self, Kind};
 use crate::format::ip::{self, Ip};
 use crate::format::num::fmt_ulong;
-use crate::getopt;
 use crate::resolver::Resolver;
 use crate::sys::poll::{PollFd, PollFlags};
 use crate::sys::signal::{SIGCHLD, SIGPIPE, SIGTERM, SelfPipe};
@@ -59,10 +58,7 @@ pub fn main(args: &[&CStr]) -> u8 {
         |name: &[u8]| -> Option<&[u8]> { env.iter().find(|(n, _)| n == name).map(|(_, v)| &v[..]) };
     let config = match options::parse(args.get(1..).unwrap_or_default(), lookup) {
         Ok(config) => config,
-        Err(Refused::Getopt(e)) => {
-            exit::emit(&getopt::error_line(argv0, e));
-            exit::usage(PROG, USAGE, exit::USAGE)
-        }
+        Err(Refused::Getopt(e)) => exit::getopt_usage(PROG, USAGE, argv0, e),
         Err(Refused::Usage) => exit::usage(PROG, USAGE, exit::USAGE),
     };
     let voice = Voice {

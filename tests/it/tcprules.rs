@@ -76,15 +76,7 @@ fn usage() {
 /// `same_as_reference` for ucspi-tcp programs.
 #[track_caller]
 pub fn same_as_reference_ucspi(sb: &Sandbox, applet: &str, args: &[&str]) -> Output {
-    let ours = sb.run(applet, args);
-    let theirs = sb.run(ucspi_reference(applet), args);
-    assert_output(
-        &ours,
-        theirs.status.code().unwrap(),
-        &theirs.stdout,
-        &theirs.stderr,
-    );
-    ours
+    same_as(sb, applet, ucspi_reference(applet), args)
 }
 
 #[test]

@@ -319,12 +319,18 @@ pub fn normalise_labels(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Runs `applet args...` through daemonbox and through the reference binary in the same
+/// Runs `applet args...` through daemonbox and through daemontools' binary in the same
 /// sandbox, asserts identical exit code, stdout and stderr, and returns daemonbox's output.
 #[track_caller]
 pub fn same_as_reference(sb: &Sandbox, applet: &str, args: &[&str]) -> Output {
+    same_as(sb, applet, reference(applet), args)
+}
+
+/// Runs `applet args...` through daemonbox and through `reference`; as `same_as_reference`.
+#[track_caller]
+pub fn same_as(sb: &Sandbox, applet: &str, reference: PathBuf, args: &[&str]) -> Output {
     let ours = sb.run(applet, args);
-    let theirs = sb.run(reference(applet), args);
+    let theirs = sb.run(reference, args);
     assert_output(
         &ours,
         theirs.status.code().unwrap(),
